@@ -1,0 +1,44 @@
+"""Tasks: tests, lint, typing, examples, bench. ``nox -l`` lists them."""
+
+from __future__ import annotations
+
+import nox
+
+nox.options.sessions = ["tests", "lint", "typing"]
+nox.options.default_venv_backend = "venv"
+
+
+@nox.session
+def tests(session: nox.Session) -> None:
+    """The test suite with branch coverage."""
+    session.install("-e", ".[test]")
+    session.run("python", "-m", "pytest", *session.posargs)
+
+
+@nox.session
+def lint(session: nox.Session) -> None:
+    """ruff check and ruff format --check."""
+    session.install("ruff")
+    session.run("ruff", "check", ".")
+    session.run("ruff", "format", "--check", ".")
+
+
+@nox.session
+def typing(session: nox.Session) -> None:
+    """mypy --strict on the package."""
+    session.install("-e", ".[test]", "mypy")
+    session.run("mypy")
+
+
+@nox.session
+def examples(session: nox.Session) -> None:
+    """Run every example against the embedded fake server."""
+    session.install("-e", ".[test]")
+    session.run("python", "-m", "pytest", "tests/test_examples.py", "--no-cov")
+
+
+@nox.session
+def bench(session: nox.Session) -> None:
+    """Every benchmark; rewrites benchmarks/RESULTS.md. ``nox -s bench -- --quick`` for a smoke run."""
+    session.install("-e", ".[test]", "openai")
+    session.run("python", "benchmarks/run_all.py", *session.posargs)

@@ -1,0 +1,119 @@
+"""seedclient: an asyncio-first client for ByteDance Seed models.
+
+Quick start::
+
+    from seedclient import SeedClient
+
+    async with SeedClient(provider="byteplus") as client:
+        done = await client.chat.completions.create(
+            model="seed-1.6-flash", messages=[{"role": "user", "content": "hi"}]
+        )
+        print(done.content)
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ._client import SeedClient
+from ._config import PROVIDERS, Timeout
+from ._errors import (
+    APIConnectionError,
+    APIStatusError,
+    APITimeoutError,
+    AuthenticationError,
+    BadRequestError,
+    ConfigurationError,
+    InternalServerError,
+    NotFoundError,
+    PermissionDeniedError,
+    QuotaExceededError,
+    RateLimitError,
+    SeedError,
+    StreamError,
+    UnsupportedParameterWarning,
+)
+from ._params import ChatParams
+from ._retry import RetryPolicy
+from ._sse import ServerSentEvent, SSEDecoder
+from ._stream import ChatStream
+from ._types import (
+    ChatCompletion,
+    ChatCompletionChunk,
+    ChatMessage,
+    Choice,
+    ChunkChoice,
+    Delta,
+    Function,
+    ImageData,
+    ImagesResponse,
+    ImageURL,
+    ImageURLPart,
+    Message,
+    TextPart,
+    ToolCall,
+    ToolCallDelta,
+    Usage,
+    VideoURL,
+    VideoURLPart,
+)
+
+
+def __getattr__(name: str) -> Any:
+    # __version__ comes from the installed metadata, read on first use: importing
+    # importlib.metadata would triple the cost of `import seedclient`.
+    if name == "__version__":
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            value = version("seedclient")
+        except PackageNotFoundError:  # pragma: no cover - running from a source tree
+            value = "0.0.0"
+        globals()["__version__"] = value
+        return value
+    raise AttributeError(f"module 'seedclient' has no attribute {name!r}")
+
+
+__all__ = [
+    "PROVIDERS",
+    "APIConnectionError",
+    "APIStatusError",
+    "APITimeoutError",
+    "AuthenticationError",
+    "BadRequestError",
+    "ChatCompletion",
+    "ChatCompletionChunk",
+    "ChatMessage",
+    "ChatParams",
+    "ChatStream",
+    "Choice",
+    "ChunkChoice",
+    "ConfigurationError",
+    "Delta",
+    "Function",
+    "ImageData",
+    "ImageURL",
+    "ImageURLPart",
+    "ImagesResponse",
+    "InternalServerError",
+    "Message",
+    "NotFoundError",
+    "PermissionDeniedError",
+    "QuotaExceededError",
+    "RateLimitError",
+    "RetryPolicy",
+    "SSEDecoder",
+    "SeedClient",
+    "SeedError",
+    "ServerSentEvent",
+    "StreamError",
+    "TextPart",
+    "Timeout",
+    "ToolCall",
+    "ToolCallDelta",
+    "UnsupportedParameterWarning",
+    "Usage",
+    "VideoURL",
+    "VideoURLPart",
+    "__version__",
+]

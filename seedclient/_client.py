@@ -1,0 +1,347 @@
+"""SeedClient and its resources: ``chat.completions`` and ``images``."""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+import os
+import time
+from collections.abc import Mapping
+from types import TracebackType
+from typing import TYPE_CHECKING, Any, Literal, overload
+
+import msgspec
+
+from ._config import (
+    DEFAULT_MAX_CONNECTIONS,
+    DEFAULT_MAX_EVENT_BYTES,
+    DEFAULT_MAX_RETRIES,
+    Provider,
+    Timeout,
+    resolve_model,
+    resolve_settings,
+)
+from ._errors import ConfigurationError, SeedError
+from ._params import ChatParams, chat_body, encode_body
+from ._request import Call
+from ._retry import RetryPolicy
+from ._stream import ChatStream
+from ._transports import Transport, default_transport
+from ._types import ChatCompletion, ImagesResponse, completion_decoder, images_decoder
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
+
+__all__ = ["SeedClient"]
+
+_ALPHANUM = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+_UNSET: Any = object()
+
+
+def _version() -> str:
+    from . import __version__
+
+    return __version__
+
+
+class SeedClient:
+    """An async client for Seed models on any of their OpenAI-compatible endpoints.
+
+    Args:
+        provider: ``"byteplus"`` (default), ``"volcengine"``, ``"aimlapi"``, ``"aisa"`` or
+            ``"openai-compatible"`` (any base URL). Falls back to ``SEED_PROVIDER``.
+        api_key: the key; else ``SEED_API_KEY``, then the provider's own variable
+            (``ARK_API_KEY``, ``AIMLAPI_API_KEY``, ``AISA_API_KEY``).
+        base_url: overrides the provider's URL; else ``SEED_BASE_URL``. A base URL with no
+            provider means a generic OpenAI-compatible endpoint.
+        timeout: a :class:`Timeout`, or a number of seconds for the total deadline.
+        max_retries: retries after the first attempt for retryable failures.
+        transport: an object implementing the Transport protocol; by default one aiohttp
+            session owned (and closed) by this client.
+        max_connections: the default transport's pool size.
+        max_event_bytes: the largest server-sent event line or event accepted.
+        allow_http: permit plain ``http://`` to a non-loopback host.
+        retry_policy: the full retry policy (overrides ``max_retries``).
+
+    Use it as ``async with SeedClient(...) as client:``, or call :meth:`aclose`.
+    """
+
+    def __init__(
+        self,
+        *,
+        provider: str | None = None,
+        api_key: str | None = None,
+        base_url: str | None = None,
+        timeout: Timeout | float | None = None,
+        max_retries: int = DEFAULT_MAX_RETRIES,
+        transport: Transport | None = None,
+        max_connections: int = DEFAULT_MAX_CONNECTIONS,
+        max_event_bytes: int = DEFAULT_MAX_EVENT_BYTES,
+        allow_http: bool = False,
+        retry_policy: RetryPolicy | None = None,
+    ) -> None:
+        settings = resolve_settings(provider, api_key, base_url, allow_http=allow_http)
+        if isinstance(max_retries, bool) or not isinstance(max_retries, int) or max_retries < 0:
+            raise ConfigurationError(f"max_retries must be an integer >= 0, got {max_retries!r}")
+        if max_event_bytes < 1024:
+            raise ConfigurationError("max_event_bytes must be at least 1024")
+        self._provider: Provider = settings.provider
+        self._base_url = settings.base_url
+        self._timeout = Timeout.coerce(timeout)
+        self._retry = retry_policy or RetryPolicy(max_retries=max_retries)
+        self._max_event_bytes = max_event_bytes
+        self._owns_transport = transport is None
+        self._transport: Transport = transport or default_transport(max_connections)
+        self._headers = {
+            "Authorization": f"Bearer {settings.api_key}",
+            "Content-Type": "application/json",
+            "Accept": "application/json",
+            "User-Agent": f"seedclient/{_version()} python",
+        }
+        # X-Client-Request-Id: a per-client prefix plus a counter, unique and cheap.
+        rand = os.urandom(8)
+        self._rid_prefix = time.strftime("%Y%m%d%H%M%S") + "".join(_ALPHANUM[b % 62] for b in rand)
+        self._rid_counter = 0
+        self._closed = False
+        self.chat = Chat(self)
+        self.images = Images(self)
+
+    # ------------------------------------------------------------------ lifecycle
+
+    @property
+    def provider(self) -> str:
+        """The provider's name."""
+        return self._provider.name
+
+    @property
+    def base_url(self) -> str:
+        """The base URL requests go to."""
+        return self._base_url
+
+    @property
+    def timeout(self) -> Timeout:
+        """The default timeouts of this client."""
+        return self._timeout
+
+    @property
+    def transport(self) -> Transport:
+        """The transport this client sends with."""
+        return self._transport
+
+    def __repr__(self) -> str:
+        return f"SeedClient(provider={self._provider.name!r}, base_url={self._base_url!r})"
+
+    def with_options(
+        self,
+        *,
+        timeout: Timeout | float | None = _UNSET,
+        max_retries: int = _UNSET,
+        retry_policy: RetryPolicy = _UNSET,
+    ) -> SeedClient:
+        """A copy with other defaults that shares this client's connections.
+
+        Closing the copy does not close the shared transport; closing the original does.
+        """
+        other = copy.copy(self)
+        if timeout is not _UNSET:
+            other._timeout = Timeout.coerce(timeout)
+        if retry_policy is not _UNSET:
+            other._retry = retry_policy
+        elif max_retries is not _UNSET:
+            if isinstance(max_retries, bool) or not isinstance(max_retries, int) or max_retries < 0:
+                raise ConfigurationError(
+                    f"max_retries must be an integer >= 0, got {max_retries!r}"
+                )
+            other._retry = dataclasses.replace(self._retry, max_retries=max_retries)
+        other._owns_transport = False
+        other.chat = Chat(other)
+        other.images = Images(other)
+        return other
+
+    async def aclose(self) -> None:
+        """Close the connections this client owns. Idempotent."""
+        if self._closed:
+            return
+        self._closed = True
+        if self._owns_transport:
+            await self._transport.aclose()
+
+    async def __aenter__(self) -> SeedClient:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+    # ------------------------------------------------------------------ plumbing
+
+    def _call(
+        self,
+        path: str,
+        body: bytes,
+        timeout: Timeout | float | None,
+        extra_headers: Mapping[str, str] | None,
+    ) -> Call:
+        if self._closed:
+            raise ConfigurationError("the client is closed")
+        self._rid_counter += 1
+        headers = {
+            **self._headers,
+            "X-Client-Request-Id": f"{self._rid_prefix}{self._rid_counter:012d}",
+        }
+        if extra_headers:
+            headers.update(extra_headers)
+        return Call(
+            self._transport,
+            self._retry,
+            "POST",
+            self._base_url + path,
+            headers,
+            body,
+            self._timeout if timeout is None else Timeout.coerce(timeout),
+        )
+
+
+def _decoded(decoder: msgspec.json.Decoder[Any], body: bytes, what: str) -> Any:
+    try:
+        return decoder.decode(body)
+    except msgspec.DecodeError as exc:
+        raise SeedError(f"malformed {what} response body: {exc}") from exc
+
+
+class Completions:
+    """``client.chat.completions``: chat completions, whole or streamed."""
+
+    def __init__(self, client: SeedClient) -> None:
+        self._client = client
+
+    @overload
+    async def create(
+        self, *, stream: Literal[False] = False, **params: Unpack[ChatParams]
+    ) -> ChatCompletion: ...
+
+    @overload
+    async def create(
+        self, *, stream: Literal[True], **params: Unpack[ChatParams]
+    ) -> ChatStream: ...
+
+    async def create(
+        self, *, stream: bool = False, **params: Unpack[ChatParams]
+    ) -> ChatCompletion | ChatStream:
+        """Create a chat completion.
+
+        With ``stream=True`` the stream is opened (errors before the first byte raise here)
+        and returned as a :class:`ChatStream`; else the whole :class:`ChatCompletion`.
+        Parameters are those of :class:`~seedclient._params.ChatParams`; each is checked
+        before anything is sent.
+        """
+        if stream:
+            chat_stream = self.stream(**params)
+            return await chat_stream.__aenter__()
+        client = self._client
+        body = encode_body(chat_body(client._provider, params, stream=False))
+        call = client._call(
+            "/chat/completions", body, params.get("timeout"), params.get("extra_headers")
+        )
+        resp = await call.send()
+        completion: ChatCompletion = _decoded(completion_decoder, resp.body, "chat completion")
+        completion.request_id = resp.headers.get("x-request-id") or resp.headers.get(
+            "x-inference-id"
+        )
+        return completion
+
+    def stream(self, **params: Unpack[ChatParams]) -> ChatStream:
+        """A streamed chat completion; use it as ``async with ... as stream``.
+
+        ``stream_options.include_usage`` is on unless you pass ``stream_options``.
+        """
+        client = self._client
+        body = encode_body(chat_body(client._provider, params, stream=True))
+        call = client._call(
+            "/chat/completions", body, params.get("timeout"), params.get("extra_headers")
+        )
+        return ChatStream(call, max_event_bytes=client._max_event_bytes)
+
+
+class Chat:
+    """``client.chat``."""
+
+    def __init__(self, client: SeedClient) -> None:
+        self.completions = Completions(client)
+
+
+_IMAGE_PARAMS = frozenset(
+    {
+        "image",
+        "size",
+        "seed",
+        "watermark",
+        "response_format",
+        "sequential_image_generation",
+        "sequential_image_generation_options",
+        "optimize_prompt_options",
+        "output_format",
+        "guidance_scale",
+        "n",
+    }
+)
+
+
+class Images:
+    """``client.images``: Seedream image generation."""
+
+    def __init__(self, client: SeedClient) -> None:
+        self._client = client
+
+    async def generate(
+        self,
+        *,
+        model: str,
+        prompt: str,
+        extra_body: Mapping[str, Any] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: Timeout | float | None = None,
+        **params: Any,
+    ) -> ImagesResponse:
+        """Generate images with Seedream (``model="seedream-4.5"`` or a pinned id).
+
+        Keyword parameters are Ark's (``size``, ``image``, ``seed``, ``watermark``,
+        ``response_format``, ``sequential_image_generation``...). On AI/ML API, ``image``
+        and ``size`` are sent under its names ``image_urls`` and ``image_size``.
+        """
+        client = self._client
+        if not isinstance(prompt, str) or not prompt.strip():
+            raise ConfigurationError("prompt must be a non-empty string")
+        unknown = set(params) - _IMAGE_PARAMS
+        if unknown:
+            raise ConfigurationError(
+                f"unknown image parameter(s) {sorted(unknown)}; use extra_body for others"
+            )
+        response_format = params.get("response_format")
+        if response_format not in (None, "url", "b64_json"):
+            raise ConfigurationError(
+                f"response_format must be url or b64_json, got {response_format!r}"
+            )
+        body: dict[str, Any] = {
+            "model": resolve_model(client._provider, model),
+            "prompt": prompt,
+        }
+        renames = (
+            {"image": "image_urls", "size": "image_size"} if client.provider == "aimlapi" else {}
+        )
+        for key, value in params.items():
+            if value is not None:
+                if key == "image" and renames and isinstance(value, str):
+                    value = [value]
+                body[renames.get(key, key)] = value
+        if extra_body:
+            body.update(extra_body)
+        call = client._call("/images/generations", encode_body(body), timeout, extra_headers)
+        resp = await call.send()
+        images: ImagesResponse = _decoded(images_decoder, resp.body, "images")
+        images.request_id = resp.headers.get("x-request-id") or resp.headers.get("x-inference-id")
+        return images

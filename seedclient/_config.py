@@ -1,0 +1,225 @@
+"""Defaults, the providers table, model aliases, timeouts; the only reader of ``os.environ``."""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from urllib.parse import urlsplit
+
+from ._errors import ConfigurationError
+
+__all__ = ["PROVIDERS", "Provider", "Timeout", "resolve_settings"]
+
+DEFAULT_MAX_RETRIES = 2
+DEFAULT_MAX_CONNECTIONS = 1000
+#: SSE lines/events larger than this are an error (Seedream streams base64 images).
+DEFAULT_MAX_EVENT_BYTES = 32 * 1024 * 1024
+DEFAULT_PROVIDER = "byteplus"
+
+#: Parameters that only Ark-family servers accept; others reject them or ignore them.
+ARK_ONLY = frozenset({"thinking"})
+
+
+@dataclass(frozen=True)
+class Timeout:
+    """Timeouts in seconds; ``None`` switches one off.
+
+    Attributes:
+        total: deadline for the whole call: every attempt, every retry sleep and, for a
+            stream, reading it to the end.
+        connect: establishing a connection (TCP and TLS).
+        read: waiting for a non-streamed response body (a thinking model may be silent
+            for minutes: ``None`` leaves it to ``total``).
+        first_event: a stream's wait for its first data event after the request was sent.
+        idle: a stream's longest gap between two data events. Keep-alive comments do not
+            reset it, so a gateway that pings forever still times out.
+    """
+
+    total: float | None = 600.0
+    connect: float | None = 10.0
+    read: float | None = None
+    first_event: float | None = 120.0
+    idle: float | None = 120.0
+
+    def __post_init__(self) -> None:
+        for name in ("total", "connect", "read", "first_event", "idle"):
+            value = getattr(self, name)
+            if value is not None and not (isinstance(value, (int, float)) and value > 0):
+                raise ConfigurationError(f"Timeout.{name} must be a positive number or None")
+
+    @classmethod
+    def coerce(cls, value: Timeout | float | None) -> Timeout:
+        """A :class:`Timeout` from a Timeout, a number (the total deadline) or None."""
+        if isinstance(value, Timeout):
+            return value
+        if value is None:
+            return cls()
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise ConfigurationError("timeout must be a Timeout or a number of seconds")
+        return replace(cls(), total=float(value))
+
+
+@dataclass(frozen=True)
+class Provider:
+    """How to talk to one provider.
+
+    Attributes:
+        name: the provider's name in this table.
+        base_url: the URL that ``/chat/completions`` is appended to.
+        key_vars: environment variables that may hold its key, after ``SEED_API_KEY``.
+        aliases: friendly model names to this provider's pinned ids.
+        rejects: request parameters it does not accept (not sent, with a warning).
+        top_p_min: the smallest ``top_p`` it accepts (values below are raised to it).
+        seed_min: the smallest ``seed`` it accepts.
+        usage_in_stream: whether it accepts ``stream_options.include_usage``.
+    """
+
+    name: str
+    base_url: str
+    key_vars: tuple[str, ...] = ()
+    aliases: Mapping[str, str] = field(default_factory=dict)
+    rejects: frozenset[str] = frozenset()
+    top_p_min: float = 0.0
+    seed_min: int | None = None
+    usage_in_stream: bool = True
+
+
+def _seed_aliases(prefix: str) -> dict[str, str]:
+    return {
+        "seed-1.6": f"{prefix}seed-1-6-250915",
+        "seed-1.6-flash": f"{prefix}seed-1-6-flash-250715",
+        "seed-1.8": f"{prefix}seed-1-8-251228",
+        "seedream-4.5": f"{prefix}seedream-4-5-251128",
+    }
+
+
+PROVIDERS: Mapping[str, Provider] = {
+    "byteplus": Provider(
+        name="byteplus",
+        base_url="https://ark.ap-southeast.bytepluses.com/api/v3",
+        key_vars=("ARK_API_KEY",),
+        aliases=_seed_aliases(""),
+        rejects=frozenset({"seed"}),
+    ),
+    "volcengine": Provider(
+        name="volcengine",
+        base_url="https://ark.cn-beijing.volces.com/api/v3",
+        key_vars=("ARK_API_KEY",),
+        aliases=_seed_aliases("doubao-"),
+        rejects=frozenset({"seed"}),
+    ),
+    "aimlapi": Provider(
+        name="aimlapi",
+        base_url="https://api.aimlapi.com/v1",
+        key_vars=("AIMLAPI_API_KEY",),
+        aliases={
+            "seed-1.6": "bytedance-seed/seed-1.6",
+            "seed-1.6-flash": "bytedance-seed/seed-1.6-flash",
+            "seed-1.8": "bytedance/seed-1-8",
+            "seed-2.0-code": "bytedance/dola-seed-2-0-code",
+            "dola-seed-2.0-code": "bytedance/dola-seed-2-0-code",
+            "seedream-4.5": "bytedance/seedream-4-5",
+        },
+        # AI/ML validates bodies strictly; its Seed specs list none of these.
+        rejects=ARK_ONLY | {"logprobs", "top_logprobs", "service_tier", "user", "stop"},
+        top_p_min=0.01,
+        seed_min=1,
+    ),
+    "aisa": Provider(
+        name="aisa",
+        base_url="https://api.aisa.one/v1",
+        key_vars=("AISA_API_KEY",),
+        aliases=_seed_aliases(""),
+    ),
+    "openai-compatible": Provider(name="openai-compatible", base_url=""),
+}
+
+#: Every alias any provider knows: asking one provider for another's alias is an error.
+KNOWN_ALIASES = frozenset(a for p in PROVIDERS.values() for a in p.aliases) | {"seed-2.0-code"}
+
+
+def resolve_model(provider: Provider, model: str) -> str:
+    """The id to send for ``model``: an alias is mapped, anything else passes through."""
+    pinned = provider.aliases.get(model)
+    if pinned is not None:
+        return pinned
+    if model in KNOWN_ALIASES and provider.aliases:
+        raise ConfigurationError(
+            f"model alias {model!r} has no pinned id on provider {provider.name!r}; "
+            f"pass the provider's model id or an ep- endpoint id instead "
+            f"(known aliases here: {', '.join(sorted(provider.aliases))})"
+        )
+    return model
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def check_base_url(url: str, *, allow_http: bool) -> str:
+    """Validate a base URL: http(s) only, and plain http only to loopback unless allowed."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ConfigurationError(f"base_url must be an http(s) URL, got {url!r}")
+    if parts.scheme == "http" and not allow_http and not _is_loopback(parts.hostname):
+        raise ConfigurationError(
+            f"refusing plain http:// to {parts.hostname}: the API key would travel "
+            "unencrypted; use https, or pass allow_http=True if you mean it"
+        )
+    return url.rstrip("/")
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What :func:`resolve_settings` decided: provider, base URL and key."""
+
+    provider: Provider
+    base_url: str
+    api_key: str
+
+
+def resolve_settings(
+    provider: str | None,
+    api_key: str | None,
+    base_url: str | None,
+    *,
+    allow_http: bool = False,
+    environ: Mapping[str, str] | None = None,
+) -> Settings:
+    """Apply the precedence: argument > ``SEED_*`` variables > the provider's own > default.
+
+    A base URL with no provider (from either source) means a generic OpenAI-compatible
+    endpoint.
+    """
+    env = os.environ if environ is None else environ
+    base_url = base_url or env.get("SEED_BASE_URL") or None
+    name = provider or env.get("SEED_PROVIDER") or None
+    if name is None:
+        name = "openai-compatible" if base_url else DEFAULT_PROVIDER
+    prov = PROVIDERS.get(name)
+    if prov is None:
+        raise ConfigurationError(
+            f"unknown provider {name!r}; choose one of: {', '.join(sorted(PROVIDERS))}"
+        )
+    url = base_url or prov.base_url
+    if not url:
+        raise ConfigurationError(
+            "provider 'openai-compatible' needs a base_url (argument or SEED_BASE_URL)"
+        )
+    looked = ("SEED_API_KEY", *prov.key_vars)
+    key = api_key
+    if key is None:
+        for var in looked:
+            key = env.get(var) or None
+            if key:
+                break
+    if not key:
+        raise ConfigurationError(f"no API key: pass api_key=... or set one of {', '.join(looked)}")
+    return Settings(prov, check_base_url(url, allow_http=allow_http), key)

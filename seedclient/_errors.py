@@ -1,0 +1,296 @@
+"""The exceptions seedclient raises, and how an error response becomes one.
+
+The tree::
+
+    SeedError
+    ├── APIConnectionError          the request did not get an HTTP answer
+    │   └── APITimeoutError         ... because a timeout or the deadline ran out
+    ├── APIStatusError              the server answered with an error status
+    │   ├── BadRequestError         400, 422
+    │   ├── AuthenticationError     401
+    │   ├── PermissionDeniedError   403 (on AI/ML API also: out of credits)
+    │   ├── NotFoundError           404
+    │   ├── RateLimitError          429 that clears with time (RPM, TPM, overload)
+    │   ├── QuotaExceededError      429 that does not (quota used up, service paused)
+    │   └── InternalServerError     >= 500
+    ├── StreamError                 a stream broke: error event, malformed chunk, cut short
+    └── ConfigurationError          no key, a bad parameter (also a ValueError)
+
+Foreign exceptions (aiohttp, msgspec) never escape: they are translated where they happen
+and chained with ``from``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+import msgspec
+
+__all__ = [
+    "APIConnectionError",
+    "APIStatusError",
+    "APITimeoutError",
+    "AuthenticationError",
+    "BadRequestError",
+    "ConfigurationError",
+    "InternalServerError",
+    "NotFoundError",
+    "PermissionDeniedError",
+    "QuotaExceededError",
+    "RateLimitError",
+    "SeedError",
+    "StreamError",
+    "UnsupportedParameterWarning",
+]
+
+#: 429 codes that mean "not within seconds": retrying only burns requests.
+QUOTA_CODES = frozenset({"QuotaExceeded", "AccountQuotaExceeded", "SetLimitExceeded"})
+
+_REQUEST_ID_IN_TEXT = re.compile(r"Request id:\s*([A-Za-z0-9._:-]+)", re.IGNORECASE)
+
+
+class SeedError(Exception):
+    """Base class of every error seedclient raises."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class APIConnectionError(SeedError):
+    """No HTTP answer: connection refused or reset, DNS failure, TLS failure."""
+
+
+class APITimeoutError(APIConnectionError):
+    """A timeout (connect, read, first event, idle) or the total deadline ran out."""
+
+
+class ConfigurationError(SeedError, ValueError):
+    """The client or a call is set up wrongly: no key, unknown provider, bad parameter."""
+
+
+class StreamError(SeedError):
+    """A stream could not be read to its end.
+
+    Attributes:
+        chunks: how many chunks reached the caller before the failure.
+        data: the offending event data, for a malformed chunk.
+    """
+
+    def __init__(self, message: str, *, chunks: int = 0, data: str | None = None) -> None:
+        super().__init__(message)
+        self.chunks = chunks
+        self.data = data
+
+
+class APIStatusError(SeedError):
+    """The server answered with an error status.
+
+    Attributes:
+        status_code: the HTTP status.
+        code: the provider's error code (``RateLimitExceeded.EndpointRPMExceeded``...) or None.
+        request_id: the server's request id (header, body or message text), or None.
+        body: the decoded error body (a dict), or the raw text when it was not JSON.
+        param: the parameter the provider blamed, if any.
+        retry_after: seconds the server asked to wait, if it said.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status_code: int,
+        code: str | None = None,
+        request_id: str | None = None,
+        body: Any = None,
+        param: str | None = None,
+        retry_after: float | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.status_code = status_code
+        self.code = code
+        self.request_id = request_id
+        self.body = body
+        self.param = param
+        self.retry_after = retry_after
+
+    def __str__(self) -> str:
+        head = f"{self.status_code}"
+        if self.code:
+            head += f" {self.code}"
+        text = f"{head}: {self.message}"
+        if self.request_id and self.request_id not in self.message:
+            text += f" (request id: {self.request_id})"
+        return text
+
+
+class BadRequestError(APIStatusError):
+    """400 or 422: the provider rejected the request's content."""
+
+
+class AuthenticationError(APIStatusError):
+    """401: the key is missing, wrong or for another region."""
+
+
+class PermissionDeniedError(APIStatusError):
+    """403: the account may not do this (overdue, service not open, out of credits)."""
+
+
+class NotFoundError(APIStatusError):
+    """404: unknown model or endpoint, or a model not activated for the account."""
+
+
+class RateLimitError(APIStatusError):
+    """429 that clears with time: RPM/TPM limits, burst protection, in-flight limits."""
+
+
+class QuotaExceededError(APIStatusError):
+    """429 that does not clear within seconds: quota used up or service paused. Not retried."""
+
+
+class InternalServerError(APIStatusError):
+    """A 5xx answer."""
+
+
+class UnsupportedParameterWarning(UserWarning):
+    """A parameter the chosen provider would reject was not sent (or was adjusted)."""
+
+
+_BY_STATUS: dict[int, type[APIStatusError]] = {
+    400: BadRequestError,
+    401: AuthenticationError,
+    403: PermissionDeniedError,
+    404: NotFoundError,
+    422: BadRequestError,
+    429: RateLimitError,
+}
+
+
+def _str_or_none(value: Any) -> str | None:
+    if value is None or value == "":
+        return None
+    return str(value)
+
+
+def parse_retry_after(headers: Mapping[str, str]) -> float | None:
+    """Seconds the server asks to wait: ``retry-after-ms`` first, then ``retry-after``.
+
+    ``retry-after`` may be seconds (integer or decimal) or an HTTP date. Returns None when
+    absent, unparseable, negative or not finite.
+    """
+    raw = headers.get("retry-after-ms")
+    if raw is not None:
+        try:
+            ms = float(raw)
+        except ValueError:
+            ms = -1.0
+        if 0 <= ms < float("inf"):
+            return ms / 1000.0
+    raw = headers.get("retry-after")
+    if raw is None:
+        return None
+    try:
+        seconds = float(raw)
+    except ValueError:
+        import time
+        from email.utils import parsedate_to_datetime  # rare path: keep import time low
+
+        try:
+            when = parsedate_to_datetime(raw)
+        except (TypeError, ValueError, IndexError):
+            return None
+        seconds = when.timestamp() - time.time()
+        return max(seconds, 0.0)
+    if 0 <= seconds < float("inf"):
+        return seconds
+    return None
+
+
+def status_error(status: int, body: bytes, headers: Mapping[str, str]) -> APIStatusError:
+    """Turn an error response into the matching :class:`APIStatusError`.
+
+    Understands both envelopes: Ark/AIsa ``{"error": {code, message, param, type,
+    request_id}}`` and AI/ML API's top-level ``{message, statusCode, requestId}``.
+    """
+    parsed: Any
+    try:
+        parsed = msgspec.json.decode(body) if body else None
+    except msgspec.DecodeError:
+        parsed = None
+    message = ""
+    code = param = request_id = None
+    if isinstance(parsed, dict):
+        inner = parsed.get("error")
+        if isinstance(inner, dict):
+            message = str(inner.get("message") or "")
+            code = _str_or_none(inner.get("code"))
+            param = _str_or_none(inner.get("param"))
+            request_id = _str_or_none(inner.get("request_id"))
+            if code is None:
+                code = _str_or_none(inner.get("type"))
+        elif isinstance(inner, str):
+            message = inner
+        else:
+            message = str(parsed.get("message") or "")
+            code = _str_or_none(parsed.get("code"))
+            request_id = _str_or_none(parsed.get("requestId") or parsed.get("request_id"))
+    else:
+        parsed = body.decode("utf-8", "replace")[:2000] if body else None
+        message = parsed or ""
+    if request_id is None:
+        request_id = headers.get("x-request-id") or headers.get("x-inference-id")
+    if request_id is None and message:
+        m = _REQUEST_ID_IN_TEXT.search(message)
+        request_id = m.group(1) if m else None
+    if code is None:
+        code = headers.get("x-error-code")
+    if not message:
+        message = f"HTTP {status}"
+    cls: type[APIStatusError]
+    if status == 429 and code in QUOTA_CODES:
+        cls = QuotaExceededError
+    elif status >= 500:
+        cls = InternalServerError
+    else:
+        cls = _BY_STATUS.get(status, APIStatusError)
+    return cls(
+        message,
+        status_code=status,
+        code=code,
+        request_id=request_id,
+        body=parsed,
+        param=param,
+        retry_after=parse_retry_after(headers),
+    )
+
+
+def stream_error_event(payload: Any, request_id: str | None) -> APIStatusError:
+    """An error that arrived inside a stream (``data: {"error": ...}`` or ``event: error``).
+
+    Mapped to the class its code implies; the status is taken from the payload when it
+    carries one, else 500 for server errors and 429 for rate-limit codes.
+    """
+    inner = payload.get("error") if isinstance(payload, dict) else None
+    if not isinstance(inner, dict):
+        inner = payload if isinstance(payload, dict) else {"message": str(payload)}
+    code = _str_or_none(inner.get("code"))
+    status = inner.get("status_code") or inner.get("statusCode") or inner.get("status")
+    if not isinstance(status, int):
+        if code is not None and (
+            code in QUOTA_CODES
+            or "RateLimit" in code
+            or code
+            in (
+                "ServerOverloaded",
+                "RequestBurstTooFast",
+                "InflightBatchsizeExceeded",
+            )
+        ):
+            status = 429
+        else:
+            status = 500
+    body = msgspec.json.encode(payload if isinstance(payload, dict) else {"error": inner})
+    headers = {"x-request-id": request_id} if request_id else {}
+    return status_error(status, body, headers)

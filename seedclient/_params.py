@@ -1,0 +1,209 @@
+"""Chat request parameters: their types, their allowed ranges, and the body a provider gets.
+
+Everything is checked before a request is made; a bad value is a
+:class:`~seedclient.ConfigurationError` that names the parameter and what it allows.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Literal, TypedDict
+
+import msgspec
+
+from ._config import Provider, Timeout, resolve_model
+from ._errors import ConfigurationError, UnsupportedParameterWarning
+from ._types import ChatMessage
+
+if TYPE_CHECKING:
+    from typing_extensions import Required
+
+__all__ = ["ChatParams", "chat_body"]
+
+MessageParam = ChatMessage | Mapping[str, Any]
+
+
+class ChatParams(TypedDict, total=False):
+    """The parameters of a chat completion (see the Seed API reference for each)."""
+
+    model: Required[str]
+    messages: Required[Sequence[MessageParam]]
+    max_tokens: int
+    max_completion_tokens: int
+    temperature: float
+    top_p: float
+    frequency_penalty: float
+    presence_penalty: float
+    seed: int
+    stop: str | Sequence[str]
+    tools: Sequence[Mapping[str, Any]]
+    tool_choice: Literal["none", "auto", "required"] | Mapping[str, Any]
+    parallel_tool_calls: bool
+    response_format: Mapping[str, Any]
+    logprobs: bool
+    top_logprobs: int
+    reasoning_effort: Literal["minimal", "low", "medium", "high"]
+    thinking: Literal["enabled", "disabled", "auto"]
+    service_tier: Literal["auto", "default"]
+    user: str
+    stream_options: Mapping[str, Any]
+    extra_body: Mapping[str, Any]
+    extra_headers: Mapping[str, str]
+    timeout: Timeout | float
+
+
+# name -> (low, high, kind); None means unbounded on that side.
+_NUMBERS: dict[str, tuple[float | None, float | None, type]] = {
+    "max_tokens": (1, None, int),
+    "max_completion_tokens": (0, 131072, int),
+    "temperature": (0.0, 2.0, float),
+    "top_p": (0.0, 1.0, float),
+    "frequency_penalty": (-2.0, 2.0, float),
+    "presence_penalty": (-2.0, 2.0, float),
+    "seed": (None, None, int),
+    "top_logprobs": (0, 20, int),
+}
+_CHOICES: dict[str, frozenset[str]] = {
+    "reasoning_effort": frozenset({"minimal", "low", "medium", "high"}),
+    "thinking": frozenset({"enabled", "disabled", "auto"}),
+    "service_tier": frozenset({"auto", "default"}),
+}
+_BOOLS = frozenset({"logprobs", "parallel_tool_calls"})
+_TOOL_CHOICES = frozenset({"none", "auto", "required"})
+_RESPONSE_FORMATS = frozenset({"text", "json_object", "json_schema"})
+_PASSED_AS_IS = frozenset({"user", "stream_options"})
+_NOT_BODY = frozenset({"extra_body", "extra_headers", "timeout"})
+
+
+def _bad(name: str, allowed: str, value: Any) -> ConfigurationError:
+    return ConfigurationError(f"{name} must be {allowed}, got {value!r}")
+
+
+def _check_number(name: str, value: Any) -> None:
+    low, high, kind = _NUMBERS[name]
+    ok_type = isinstance(value, int) if kind is int else isinstance(value, (int, float))
+    if isinstance(value, bool) or not ok_type:
+        raise _bad(name, "an integer" if kind is int else "a number", value)
+    if (low is not None and value < low) or (high is not None and value > high):
+        lo = "-inf" if low is None else f"{low:g}"
+        hi = "inf" if high is None else f"{high:g}"
+        raise _bad(name, f"in [{lo}, {hi}]", value)
+
+
+def _check_messages(messages: Any) -> None:
+    if isinstance(messages, (str, bytes)) or not isinstance(messages, Sequence) or not messages:
+        raise _bad("messages", "a non-empty list of messages", messages)
+    for m in messages:
+        if isinstance(m, ChatMessage):
+            continue
+        if not isinstance(m, Mapping) or "role" not in m:
+            raise _bad("messages", "a list of ChatMessage or dicts with a 'role'", m)
+
+
+def _check_other(name: str, value: Any) -> Any:
+    """Check a non-numeric parameter; return its wire form."""
+    if name in _CHOICES:
+        if name == "thinking" and isinstance(value, Mapping):
+            value = value.get("type")
+        if value not in _CHOICES[name]:
+            raise _bad(name, "one of " + ", ".join(sorted(_CHOICES[name])), value)
+        return {"type": value} if name == "thinking" else value
+    if name in _BOOLS:
+        if not isinstance(value, bool):
+            raise _bad(name, "True or False", value)
+        return value
+    if name == "stop":
+        if isinstance(value, str):
+            return value
+        if (
+            isinstance(value, Sequence)
+            and 0 < len(value) <= 4
+            and all(isinstance(s, str) for s in value)
+        ):
+            return list(value)
+        raise _bad("stop", "a string or a list of at most 4 strings", value)
+    if name == "tools":
+        if isinstance(value, (str, bytes)) or not isinstance(value, Sequence) or len(value) > 128:
+            raise _bad("tools", "a list of at most 128 function tools", value)
+        return list(value)
+    if name == "tool_choice":
+        if value in _TOOL_CHOICES or isinstance(value, Mapping):
+            return value
+        raise _bad("tool_choice", "none, auto, required or a function choice dict", value)
+    if name == "response_format":
+        if isinstance(value, Mapping) and value.get("type") in _RESPONSE_FORMATS:
+            return value
+        raise _bad("response_format", "a dict with type text, json_object or json_schema", value)
+    if name in _PASSED_AS_IS:
+        return value
+    raise ConfigurationError(
+        f"unknown parameter {name!r}; send provider-specific fields with extra_body={{...}}"
+    )
+
+
+def chat_body(provider: Provider, params: Mapping[str, Any], *, stream: bool) -> dict[str, Any]:
+    """Validate ``params`` and build the JSON body for ``provider``.
+
+    Parameters the provider rejects are left out with an
+    :class:`~seedclient.UnsupportedParameterWarning` (``extra_body`` still sends anything).
+    """
+    model = params.get("model")
+    if not isinstance(model, str) or not model:
+        raise _bad("model", "a non-empty model name", model)
+    messages = params.get("messages")
+    _check_messages(messages)
+    body: dict[str, Any] = {"model": resolve_model(provider, model), "messages": messages}
+    rejects = provider.rejects
+    for name, value in params.items():
+        if name in ("model", "messages") or name in _NOT_BODY or value is None:
+            continue
+        if name in _NUMBERS:
+            _check_number(name, value)
+        else:
+            value = _check_other(name, value)
+        if name in rejects:
+            warnings.warn(
+                f"{provider.name} does not accept {name!r}; it was not sent "
+                "(use extra_body to send it anyway)",
+                UnsupportedParameterWarning,
+                stacklevel=4,
+            )
+            continue
+        body[name] = value
+    if "max_tokens" in body and "max_completion_tokens" in body:
+        raise ConfigurationError(
+            "max_tokens and max_completion_tokens are mutually exclusive on Seed "
+            "(the server ignores max_tokens when both are set): pass one"
+        )
+    if "top_logprobs" in body and body.get("logprobs") is not True:
+        raise ConfigurationError("top_logprobs needs logprobs=True")
+    top_p = body.get("top_p")
+    if top_p is not None and top_p < provider.top_p_min:
+        warnings.warn(
+            f"{provider.name} accepts top_p >= {provider.top_p_min}; sent {provider.top_p_min}",
+            UnsupportedParameterWarning,
+            stacklevel=4,
+        )
+        body["top_p"] = provider.top_p_min
+    seed = body.get("seed")
+    if seed is not None and provider.seed_min is not None and seed < provider.seed_min:
+        raise _bad("seed", f"an integer >= {provider.seed_min} on {provider.name}", seed)
+    if stream:
+        body["stream"] = True
+        if provider.usage_in_stream and "stream_options" not in body:
+            body["stream_options"] = {"include_usage": True}
+    extra = params.get("extra_body")
+    if extra:
+        if not isinstance(extra, Mapping):
+            raise _bad("extra_body", "a dict", extra)
+        body.update(extra)
+    return body
+
+
+def encode_body(body: Mapping[str, Any]) -> bytes:
+    """The JSON bytes of a request body (dicts and msgspec Structs may be mixed)."""
+    try:
+        return msgspec.json.encode(body)
+    except (TypeError, msgspec.EncodeError) as exc:
+        raise ConfigurationError(f"request body cannot be encoded as JSON: {exc}") from exc

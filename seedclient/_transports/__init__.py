@@ -1,0 +1,17 @@
+"""Transports: the only modules that import an HTTP library.
+
+The default transport (aiohttp) is imported lazily, so ``import seedclient`` stays cheap.
+"""
+
+from __future__ import annotations
+
+from ._base import Response, StreamResponse, Transport
+
+__all__ = ["Response", "StreamResponse", "Transport", "default_transport"]
+
+
+def default_transport(max_connections: int) -> Transport:
+    """The aiohttp transport, imported on first use."""
+    from ._aiohttp import AiohttpTransport
+
+    return AiohttpTransport(max_connections=max_connections)

@@ -1,0 +1,174 @@
+"""The default transport: one aiohttp ClientSession and TCPConnector per client."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Mapping
+from typing import NoReturn
+
+import aiohttp
+
+from .._config import Timeout
+from .._errors import APIConnectionError, APITimeoutError, ConfigurationError
+from ._base import Response
+
+__all__ = ["AiohttpTransport"]
+
+
+def _raise_translated(exc: BaseException) -> NoReturn:
+    """Re-raise an aiohttp/asyncio failure as a seedclient error, chained."""
+    if isinstance(exc, (asyncio.TimeoutError, aiohttp.ServerTimeoutError)):
+        raise APITimeoutError(f"request timed out ({type(exc).__name__})") from exc
+    if isinstance(exc, aiohttp.InvalidURL):
+        raise ConfigurationError(f"invalid URL: {exc}") from exc
+    detail = str(exc) or type(exc).__name__
+    raise APIConnectionError(f"connection error: {detail}") from exc
+
+
+_FAILURES = (aiohttp.ClientError, asyncio.TimeoutError, OSError)
+
+
+class _AiohttpStream:
+    """A streamed aiohttp response behind the StreamResponse protocol."""
+
+    __slots__ = ("_content", "_resp", "headers", "status")
+
+    def __init__(self, resp: aiohttp.ClientResponse) -> None:
+        self._resp = resp
+        self._content = resp.content
+        self.status = resp.status
+        self.headers: Mapping[str, str] = resp.headers
+
+    async def read(self) -> bytes:
+        try:
+            return await self._content.readany()
+        except _FAILURES as exc:
+            _raise_translated(exc)
+
+    async def read_all(self) -> bytes:
+        try:
+            return await self._resp.read()
+        except _FAILURES as exc:
+            _raise_translated(exc)
+
+    def at_eof(self) -> bool:
+        return self._content.at_eof()
+
+    def close(self) -> None:
+        if self._content.at_eof():
+            self._resp.release()
+        else:
+            self._resp.close()
+
+    def abort(self, exc: BaseException) -> None:
+        self._content.set_exception(exc)
+        self._resp.close()
+
+
+class AiohttpTransport:
+    """The default transport.
+
+    Args:
+        max_connections: the connection pool's size. The default (1000) does not throttle a
+            batch of several hundred concurrent requests; connections are kept alive and
+            reused.
+        keepalive_timeout: seconds an idle pooled connection is kept.
+    """
+
+    def __init__(self, *, max_connections: int = 1000, keepalive_timeout: float = 30.0) -> None:
+        if max_connections < 1:
+            raise ConfigurationError("max_connections must be at least 1")
+        self._max_connections = max_connections
+        self._keepalive = keepalive_timeout
+        self._session: aiohttp.ClientSession | None = None
+        self._closed = False
+        # ClientTimeout objects are reused: most calls share one Timeout.
+        self._timeouts: dict[tuple[float | None, ...], aiohttp.ClientTimeout] = {}
+
+    def _get_session(self) -> aiohttp.ClientSession:
+        if self._closed:
+            raise APIConnectionError("the client is closed")
+        if self._session is None:
+            connector = aiohttp.TCPConnector(
+                limit=self._max_connections,
+                limit_per_host=0,
+                keepalive_timeout=self._keepalive,
+            )
+            self._session = aiohttp.ClientSession(
+                connector=connector,
+                cookie_jar=aiohttp.DummyCookieJar(),
+                timeout=aiohttp.ClientTimeout(total=None),
+                skip_auto_headers=("User-Agent",),
+            )
+        return self._session
+
+    def _client_timeout(
+        self, total: float | None, connect: float | None, read: float | None
+    ) -> aiohttp.ClientTimeout:
+        key = (total, connect, read)
+        ct = self._timeouts.get(key)
+        if ct is None:
+            ct = aiohttp.ClientTimeout(total=total, sock_connect=connect, sock_read=read)
+            if total is None and len(self._timeouts) < 64:
+                self._timeouts[key] = ct
+        return ct
+
+    @property
+    def connections_in_use(self) -> int:
+        """Connections currently checked out of the pool (0 when every stream is released)."""
+        if self._session is None:
+            return 0
+        acquired = getattr(self._session.connector, "_acquired", ())
+        return len(acquired)
+
+    async def request(
+        self,
+        method: str,
+        url: str,
+        *,
+        headers: Mapping[str, str],
+        body: bytes | None,
+        timeout: Timeout,
+        remaining: float | None,
+    ) -> Response:
+        session = self._get_session()
+        ct = self._client_timeout(remaining, timeout.connect, timeout.read)
+        try:
+            resp = await session.request(
+                method, url, data=body, headers=headers, timeout=ct, allow_redirects=False
+            )
+            try:
+                data = await resp.read()
+            finally:
+                resp.release()
+        except _FAILURES as exc:
+            _raise_translated(exc)
+        return Response(resp.status, resp.headers, data)
+
+    async def stream(
+        self,
+        method: str,
+        url: str,
+        *,
+        headers: Mapping[str, str],
+        body: bytes | None,
+        timeout: Timeout,
+        remaining: float | None,
+    ) -> _AiohttpStream:
+        session = self._get_session()
+        # Idle and first-event limits are the stream's own (they must ignore keep-alive
+        # comments, which a socket read timeout cannot); the deadline bounds the body too.
+        ct = self._client_timeout(remaining, timeout.connect, None)
+        try:
+            resp = await session.request(
+                method, url, data=body, headers=headers, timeout=ct, allow_redirects=False
+            )
+        except _FAILURES as exc:
+            _raise_translated(exc)
+        return _AiohttpStream(resp)
+
+    async def aclose(self) -> None:
+        self._closed = True
+        session, self._session = self._session, None
+        if session is not None:
+            await session.close()

@@ -1,0 +1,93 @@
+"""The Transport protocol: send a request, open an event stream, close.
+
+A transport raises only seedclient errors: :class:`~seedclient.APIConnectionError` and
+:class:`~seedclient.APITimeoutError` for failures below HTTP, nothing for an error status
+(the client maps statuses). Header mappings must be case-insensitive.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Protocol
+
+from .._config import Timeout
+
+__all__ = ["Response", "StreamResponse", "Transport"]
+
+
+class Response:
+    """A complete (non-streamed) HTTP response."""
+
+    __slots__ = ("body", "headers", "status")
+
+    def __init__(self, status: int, headers: Mapping[str, str], body: bytes) -> None:
+        self.status = status
+        self.headers = headers
+        self.body = body
+
+
+class StreamResponse(Protocol):
+    """An HTTP response whose body is read as it arrives."""
+
+    status: int
+    headers: Mapping[str, str]
+
+    async def read(self) -> bytes:
+        """The next bytes of the body as they arrive; ``b""`` at its end."""
+        ...
+
+    async def read_all(self) -> bytes:
+        """The rest of the body (used for error responses, which are small)."""
+        ...
+
+    def at_eof(self) -> bool:
+        """Whether the whole body has been received."""
+        ...
+
+    def close(self) -> None:
+        """Release the connection: back to the pool if the body was read, else aborted."""
+        ...
+
+    def abort(self, exc: BaseException) -> None:
+        """Make a pending or later :meth:`read` raise ``exc`` and drop the connection.
+
+        Called from a timer callback (no await), e.g. when a stream's idle timeout fires.
+        """
+        ...
+
+
+class Transport(Protocol):
+    """What :class:`~seedclient.SeedClient` needs from an HTTP stack."""
+
+    async def request(
+        self,
+        method: str,
+        url: str,
+        *,
+        headers: Mapping[str, str],
+        body: bytes | None,
+        timeout: Timeout,
+        remaining: float | None,
+    ) -> Response:
+        """Send a request and read the whole response.
+
+        ``remaining`` is what is left of the call's total deadline, in seconds (None: none).
+        """
+        ...
+
+    async def stream(
+        self,
+        method: str,
+        url: str,
+        *,
+        headers: Mapping[str, str],
+        body: bytes | None,
+        timeout: Timeout,
+        remaining: float | None,
+    ) -> StreamResponse:
+        """Send a request and return once the response headers are in."""
+        ...
+
+    async def aclose(self) -> None:
+        """Close every connection. Idempotent."""
+        ...

@@ -1,0 +1,115 @@
+"""Shared fixtures: a clean environment, recorded retry sleeps, realistic Seed bodies."""
+
+from __future__ import annotations
+
+import inspect
+from typing import Any
+from unittest import mock
+
+import aiohttp
+import aioresponses.core
+import pytest
+
+import seedclient._request
+
+
+class _CompatClientResponse(aiohttp.ClientResponse):
+    """aioresponses 0.7.9 builds responses without aiohttp 3.14's ``stream_writer``.
+
+    Upstream fix pending (pnuckowski/aioresponses#288, #289); aiohttp only reads
+    ``stream_writer.output_size``. Remove once a fixed aioresponses is released.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("stream_writer", mock.Mock(output_size=0))
+        super().__init__(*args, **kwargs)
+
+
+if "stream_writer" in inspect.signature(aiohttp.ClientResponse.__init__).parameters:
+    aioresponses.core.ClientResponse = _CompatClientResponse  # type: ignore[misc]
+
+ENV_VARS = (
+    "SEED_API_KEY",
+    "SEED_BASE_URL",
+    "SEED_PROVIDER",
+    "ARK_API_KEY",
+    "AIMLAPI_API_KEY",
+    "AISA_API_KEY",
+)
+
+SECRET = "sk-test-SECRET-do-not-leak-1234567890"
+
+
+@pytest.fixture(autouse=True)
+def clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No test sees the developer's real keys or settings."""
+    for var in ENV_VARS:
+        monkeypatch.delenv(var, raising=False)
+
+
+@pytest.fixture
+def sleeps(monkeypatch: pytest.MonkeyPatch) -> list[float]:
+    """Record retry sleeps instead of sleeping (the clock seam of the retry loop)."""
+    recorded: list[float] = []
+
+    async def fake_sleep(delay: float) -> None:
+        recorded.append(delay)
+
+    monkeypatch.setattr(seedclient._request.anyio, "sleep", fake_sleep)
+    return recorded
+
+
+ARK_COMPLETION: dict[str, Any] = {
+    "id": "0217696554073aa1b2c3d4e5f",
+    "object": "chat.completion",
+    "created": 1769655407,
+    "model": "seed-1-8-251228",
+    "service_tier": "default",
+    "choices": [
+        {
+            "index": 0,
+            "finish_reason": "tool_calls",
+            "message": {
+                "role": "assistant",
+                "content": "",
+                "reasoning_content": "The user wants the weather in Beijing.",
+                "tool_calls": [
+                    {
+                        "id": "call_pwdm5g0i3dwe825aghkb1t8j",
+                        "type": "function",
+                        "function": {
+                            "name": "get_current_weather",
+                            "arguments": '{"location": "北京", "format": "celsius"}',
+                        },
+                    }
+                ],
+            },
+            "moderation_hit_type": None,
+            "some_future_field": {"nested": True},
+        }
+    ],
+    "usage": {
+        "prompt_tokens": 120,
+        "completion_tokens": 58,
+        "total_tokens": 178,
+        "prompt_tokens_details": {"cached_tokens": 64, "provisioned_tokens": 0},
+        "completion_tokens_details": {"reasoning_tokens": 41, "provisioned_tokens": 0},
+    },
+}
+
+AIML_COMPLETION: dict[str, Any] = {
+    "id": "02176965540731234",
+    "object": "chat.completion",
+    "created": 1769655407,
+    "model": "seed-1-8-251228",
+    "service_tier": "default",
+    "choices": [
+        {
+            "index": 0,
+            "finish_reason": "stop",
+            "message": {"role": "assistant", "content": "positive", "reasoning_content": None},
+        }
+    ],
+    "usage": {"prompt_tokens": 30, "completion_tokens": 1, "total_tokens": 31},
+    "meta": {"usage": {"credits_used": 42, "usd_spent": 0.000021}},
+}

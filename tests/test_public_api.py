@@ -1,0 +1,51 @@
+"""The public API: exports, docstrings, and what importing costs."""
+
+from __future__ import annotations
+
+import inspect
+import subprocess
+import sys
+
+import seedclient
+
+
+def test_all_is_sorted_and_complete() -> None:
+    names = seedclient.__all__
+    assert list(names) == sorted(names, key=lambda n: (not n.isupper(), n.lstrip("_")))
+    for name in names:
+        assert hasattr(seedclient, name), name
+    public = {
+        n
+        for n, v in vars(seedclient).items()
+        if not n.startswith("_") and not inspect.ismodule(v) and n not in ("annotations", "Any")
+    }
+    assert public <= set(names)
+
+
+def test_every_public_name_has_a_docstring() -> None:
+    for name in seedclient.__all__:
+        if name == "__version__":
+            continue
+        obj = getattr(seedclient, name)
+        if inspect.isclass(obj) or inspect.isfunction(obj):
+            assert inspect.getdoc(obj), f"{name} has no docstring"
+            for attr, member in vars(obj).items():
+                if not attr.startswith("_") and (
+                    inspect.isfunction(member) or isinstance(member, property)
+                ):
+                    assert inspect.getdoc(member), f"{name}.{attr} has no docstring"
+
+
+def test_version_comes_from_metadata() -> None:
+    from importlib.metadata import version
+
+    assert seedclient.__version__ == version("seedclient")
+
+
+def test_import_does_not_load_aiohttp() -> None:
+    code = (
+        "import sys, seedclient;"
+        "print('aiohttp' in sys.modules, 'importlib.metadata' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["False", "False"]
