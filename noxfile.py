@@ -39,6 +39,6 @@ def examples(session: nox.Session) -> None:
 
 @nox.session
 def bench(session: nox.Session) -> None:
-    """Every benchmark; rewrites benchmarks/RESULTS.md. ``nox -s bench -- --quick`` for a smoke run."""
+    """Every benchmark; rewrites benchmarks/RESULTS.md (``-- --quick``: a smoke run)."""
     session.install("-e", ".[test]", "openai")
     session.run("python", "benchmarks/run_all.py", *session.posargs)

@@ -239,7 +239,14 @@ class ChatStream:
         if events:
             self._events = events
             self._pos = 0
-            self._last_event = asyncio.get_running_loop().time()
+            loop = asyncio.get_running_loop()
+            first = self._last_event is None
+            self._last_event = loop.time()
+            if first:
+                # Leaving the first-event phase: the idle deadline may come sooner.
+                if self._timer is not None:
+                    self._timer.cancel()
+                self._arm(loop)
 
     def _handle(self, event: ServerSentEvent) -> ChatCompletionChunk | None:
         raw = event.raw

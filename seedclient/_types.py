@@ -44,40 +44,44 @@ __all__ = [
 FinishReason = Literal["stop", "length", "tool_calls", "content_filter", "function_call"]
 
 
-class _Wire(msgspec.Struct, kw_only=True, omit_defaults=True):
-    """Base of every wire Struct: keyword-only, unset fields left out when encoding."""
+class _Wire(msgspec.Struct, kw_only=True):
+    """Base of every wire Struct: keyword-only fields."""
+
+
+class _Request(_Wire, omit_defaults=True):
+    """Base of request Structs: unset fields are left out of the body."""
 
 
 # ---------------------------------------------------------------------------- request parts
 
 
-class ImageURL(_Wire):
+class ImageURL(_Request):
     """An image reference: an http(s) URL or a ``data:image/...;base64,`` URL."""
 
     url: str
     detail: Literal["auto", "low", "high"] | None = None
 
 
-class VideoURL(_Wire):
+class VideoURL(_Request):
     """A video reference; ``fps`` sets the sampling rate on Ark."""
 
     url: str
     fps: float | None = None
 
 
-class TextPart(_Wire, tag="text", tag_field="type"):
+class TextPart(_Request, tag="text", tag_field="type"):
     """A text content part: ``{"type": "text", "text": ...}``."""
 
     text: str
 
 
-class ImageURLPart(_Wire, tag="image_url", tag_field="type"):
+class ImageURLPart(_Request, tag="image_url", tag_field="type"):
     """An image content part: ``{"type": "image_url", "image_url": {...}}``."""
 
     image_url: ImageURL
 
 
-class VideoURLPart(_Wire, tag="video_url", tag_field="type"):
+class VideoURLPart(_Request, tag="video_url", tag_field="type"):
     """A video content part: ``{"type": "video_url", "video_url": {...}}``."""
 
     video_url: VideoURL
@@ -86,7 +90,7 @@ class VideoURLPart(_Wire, tag="video_url", tag_field="type"):
 ContentPart = TextPart | ImageURLPart | VideoURLPart
 
 
-class ChatMessage(_Wire):
+class ChatMessage(_Request):
     """A request message as a Struct; plain OpenAI-style dicts are accepted too.
 
     ``reasoning_content`` lets an assistant turn carry its reasoning back to Ark, which

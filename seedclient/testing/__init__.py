@@ -1,0 +1,29 @@
+"""Test helpers: an embedded fake Seed server with fault injection.
+
+Use it to test your own services and pipelines without an API key::
+
+    from seedclient import SeedClient
+    from seedclient.testing import FakeSeedServer, FaultPlan
+
+    async with FakeSeedServer(faults=FaultPlan(rates={"overloaded": 0.1}, seed=7)) as server:
+        async with SeedClient(base_url=server.url, api_key="test") as client:
+            ...
+        assert server.stats.faults["overloaded"] == ...
+
+The library itself never imports this package.
+"""
+
+from __future__ import annotations
+
+from ._faults import FAULT_KINDS, FaultPlan
+from ._model import choose_label, find_labels
+from ._server import FakeSeedServer, ServerStats
+
+__all__ = [
+    "FAULT_KINDS",
+    "FakeSeedServer",
+    "FaultPlan",
+    "ServerStats",
+    "choose_label",
+    "find_labels",
+]

@@ -1,0 +1,680 @@
+"""FakeSeedServer: a real HTTP server on 127.0.0.1 that speaks the Seed wire."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import collections
+import math
+import struct
+import time
+import zlib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import TracebackType
+from typing import Any, Literal
+
+import msgspec
+from aiohttp import web
+
+from ._faults import FaultPlan
+from ._model import Answer, answer, count_tokens, split_tokens
+
+__all__ = ["FakeSeedServer", "ServerStats"]
+
+_encode = msgspec.json.encode
+_decode = msgspec.json.decode
+_DONE = b"data: [DONE]\n\n"
+_KNOWN_FIELDS = frozenset(
+    [
+        "model",
+        "messages",
+        "max_tokens",
+        "max_completion_tokens",
+        "temperature",
+        "top_p",
+        "frequency_penalty",
+        "presence_penalty",
+        "seed",
+        "stop",
+        "tools",
+        "tool_choice",
+        "parallel_tool_calls",
+        "response_format",
+        "logprobs",
+        "top_logprobs",
+        "reasoning_effort",
+        "thinking",
+        "service_tier",
+        "user",
+        "stream",
+        "stream_options",
+        "n",
+        "logit_bias",
+        "repetition_penalty",
+    ]
+)
+_AIML_REJECTS = frozenset({"thinking", "logprobs", "top_logprobs", "service_tier", "user", "stop"})
+_MODELS = (
+    "seed-1-6-250915",
+    "seed-1-6-flash-250715",
+    "seed-1-8-251228",
+    "dola-seed-2-0-code",
+    "seedream-4-5-251128",
+)
+_MAX_LOGGED = 100_000
+
+
+@dataclass
+class ServerStats:
+    """What the server received and answered, for tests to assert exact numbers.
+
+    Attributes:
+        received: chat requests received (every attempt, including rejected ones).
+        answered: HTTP status -> how many responses with it.
+        faults: fault kind -> how many times it was injected.
+        rate_limited: requests refused by the RPM limiter.
+        in_flight: chat requests being handled now; ``max_in_flight`` the peak.
+        streams_completed: streams sent through to ``[DONE]``.
+        arrivals: monotonic times of accepted chat requests (the last 100,000).
+        user_texts: last user message -> how many requests carried it (first 100,000 texts).
+    """
+
+    received: int = 0
+    answered: collections.Counter[int] = field(default_factory=collections.Counter)
+    faults: collections.Counter[str] = field(default_factory=collections.Counter)
+    rate_limited: int = 0
+    in_flight: int = 0
+    max_in_flight: int = 0
+    streams_completed: int = 0
+    arrivals: collections.deque[float] = field(
+        default_factory=lambda: collections.deque(maxlen=_MAX_LOGGED)
+    )
+    user_texts: collections.Counter[str] = field(default_factory=collections.Counter)
+
+    def max_in_window(self, window: float) -> int:
+        """The most accepted requests that fell in any ``window`` seconds."""
+        times = list(self.arrivals)
+        best = lo = 0
+        for hi, t in enumerate(times):
+            while t - times[lo] >= window:
+                lo += 1
+            best = max(best, hi - lo + 1)
+        return best
+
+
+def _png(rgb: tuple[int, int, int], size: int = 16) -> bytes:
+    row = b"\x00" + bytes(rgb) * size
+    raw = row * size
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    header = struct.pack(">IIBBBBB", size, size, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(raw))
+        + chunk(b"IEND", b"")
+    )
+
+
+class FakeSeedServer:
+    """An embedded Seed endpoint on 127.0.0.1 with a free port, for tests and demos.
+
+    ``async with FakeSeedServer() as server:`` then ``SeedClient(base_url=server.url,
+    api_key="anything")``. It serves chat completions (JSON and SSE), Seedream image
+    generation and the model list under ``/v1`` and ``/api/v3``, answers with a
+    deterministic fake model, and injects the faults of a :class:`FaultPlan`.
+
+    Args:
+        api_key: accept only this bearer key (default: any non-empty key).
+        dialect: ``"ark"`` (errors under ``error``) or ``"aiml"`` (top-level errors,
+            ``meta.usage`` costs, strict unknown-field checks).
+        faults: the fault plan (default: no faults).
+        ttft: seconds before the first streamed token.
+        tokens_per_second: streaming pace (None: as fast as possible).
+        rpm_limit: answer 429 past this many requests per ``rpm_window`` seconds.
+        rpm_window: the RPM limiter's window, in seconds.
+        thinking_default: whether the model reasons unless told not to (as Seed does).
+        port: the port (0: a free one).
+    """
+
+    def __init__(
+        self,
+        *,
+        api_key: str | None = None,
+        dialect: Literal["ark", "aiml"] = "ark",
+        faults: FaultPlan | None = None,
+        ttft: float = 0.0,
+        tokens_per_second: float | None = None,
+        rpm_limit: int | None = None,
+        rpm_window: float = 60.0,
+        thinking_default: bool = True,
+        port: int = 0,
+    ) -> None:
+        if dialect not in ("ark", "aiml"):
+            raise ValueError("dialect must be 'ark' or 'aiml'")
+        self.api_key = api_key
+        self.dialect = dialect
+        self.faults = faults or FaultPlan()
+        self.ttft = ttft
+        self.tokens_per_second = tokens_per_second
+        self.rpm_limit = rpm_limit
+        self.rpm_window = rpm_window
+        self.thinking_default = thinking_default
+        self.stats = ServerStats()
+        self._port = port
+        self._runner: web.AppRunner | None = None
+        self._window: collections.deque[float] = collections.deque()
+        self._files: dict[str, bytes] = {}
+        self._counter = 0
+        self._actual_port = 0
+
+    # ------------------------------------------------------------------ lifecycle
+
+    @property
+    def url(self) -> str:
+        """The base URL to give a client (``http://127.0.0.1:PORT/v1``)."""
+        if not self._actual_port:
+            raise RuntimeError("the server is not started")
+        return f"http://127.0.0.1:{self._actual_port}/v1"
+
+    @property
+    def port(self) -> int:
+        """The port it listens on (0 before start)."""
+        return self._actual_port
+
+    def app(self) -> web.Application:
+        """The aiohttp application, for embedding in another server or test harness."""
+        app = web.Application(client_max_size=64 * 1024 * 1024)
+        for prefix in ("/v1", "/api/v3"):
+            app.router.add_post(f"{prefix}/chat/completions", self._chat)
+            app.router.add_post(f"{prefix}/images/generations", self._images)
+            app.router.add_get(f"{prefix}/models", self._models)
+        app.router.add_get("/files/{name}", self._file)
+        return app
+
+    async def start(self) -> None:
+        """Start listening on 127.0.0.1."""
+        runner = web.AppRunner(self.app(), access_log=None, shutdown_timeout=0.5)
+        await runner.setup()
+        site = web.TCPSite(runner, "127.0.0.1", self._port, reuse_address=True)
+        await site.start()
+        self._runner = runner
+        self._actual_port = int(runner.addresses[0][1])
+
+    async def close(self) -> None:
+        """Stop listening and end open connections. Idempotent."""
+        runner, self._runner = self._runner, None
+        if runner is not None:
+            await runner.cleanup()
+
+    async def __aenter__(self) -> FakeSeedServer:
+        await self.start()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.close()
+
+    # ------------------------------------------------------------------ helpers
+
+    def _request_id(self) -> str:
+        self._counter += 1
+        return f"021{int(time.time() * 1000)}{self._counter:010d}"
+
+    def _error(
+        self,
+        status: int,
+        code: str,
+        message: str,
+        rid: str,
+        headers: Mapping[str, str] | None = None,
+    ) -> web.Response:
+        self.stats.answered[status] += 1
+        text = f"{message} Request id: {rid}"
+        if self.dialect == "aiml":
+            body: dict[str, Any] = {
+                "message": text,
+                "path": "/v1/chat/completions",
+                "requestId": rid,
+                "statusCode": status,
+                "timestamp": time.strftime("%Y-%m-%dT%H:%M:%S.000Z", time.gmtime()),
+            }
+        else:
+            kind = {400: "BadRequest", 401: "Unauthorized", 429: "TooManyRequests"}.get(
+                status, "InternalServerError"
+            )
+            body = {"error": {"code": code, "message": text, "param": "", "type": kind}}
+        hdrs = {"x-request-id": rid, **(headers or {})}
+        return web.Response(
+            status=status, body=_encode(body), headers=hdrs, content_type="application/json"
+        )
+
+    def _auth_error(self, request: web.Request, rid: str) -> web.Response | None:
+        auth = request.headers.get("Authorization", "")
+        key = auth[7:] if auth.startswith("Bearer ") else ""
+        if not key or (self.api_key is not None and key != self.api_key):
+            return self._error(
+                401,
+                "AuthenticationError",
+                "The API key in the request is missing or invalid.",
+                rid,
+                {"x-error-code": "AuthN_MissOrInvalidAuthorizationHeader"},
+            )
+        return None
+
+    def _rpm_exceeded(self) -> bool:
+        if self.rpm_limit is None:
+            return False
+        now = time.monotonic()
+        window = self._window
+        while window and now - window[0] >= self.rpm_window:
+            window.popleft()
+        if len(window) >= self.rpm_limit:
+            return True
+        window.append(now)
+        return False
+
+    def _invalid(self, body: Any) -> str | None:
+        """Why a chat body is invalid, or None."""
+        if not isinstance(body, dict):
+            return "The request body must be a JSON object."
+        if not isinstance(body.get("model"), str) or not body["model"]:
+            return "The parameter `model` specified in the request is missing."
+        messages = body.get("messages")
+        if not isinstance(messages, list) or not messages:
+            return "The parameter `messages` specified in the request is missing."
+        if any(not isinstance(m, dict) or "role" not in m for m in messages):
+            return "Each message must be an object with a role."
+        checks: tuple[tuple[str, float, float], ...] = (
+            ("temperature", 0, 2),
+            ("top_p", 0.01 if self.dialect == "aiml" else 0, 1),
+            ("frequency_penalty", -2, 2),
+            ("presence_penalty", -2, 2),
+            ("max_tokens", 1, math.inf),
+            ("max_completion_tokens", 0, 131072),
+            ("top_logprobs", 0, 20),
+        )
+        for name, low, high in checks:
+            v = body.get(name)
+            if v is not None and (
+                isinstance(v, bool) or not isinstance(v, (int, float)) or not low <= v <= high
+            ):
+                return f"The parameter `{name}` specified in the request is not valid."
+        thinking = body.get("thinking")
+        if thinking is not None and (
+            not isinstance(thinking, dict)
+            or thinking.get("type") not in ("enabled", "disabled", "auto")
+        ):
+            return "The parameter `thinking` specified in the request is not valid."
+        if self.dialect == "aiml":
+            unknown = (set(body) - _KNOWN_FIELDS) | (set(body) & _AIML_REJECTS)
+            if unknown:
+                return "Body validation error!"
+        return None
+
+    # ------------------------------------------------------------------ chat
+
+    async def _chat(self, request: web.Request) -> web.StreamResponse:
+        stats = self.stats
+        stats.received += 1
+        stats.in_flight += 1
+        if stats.in_flight > stats.max_in_flight:
+            stats.max_in_flight = stats.in_flight
+        try:
+            return await self._chat_inner(request)
+        finally:
+            stats.in_flight -= 1
+
+    async def _chat_inner(self, request: web.Request) -> web.StreamResponse:
+        rid = self._request_id()
+        denied = self._auth_error(request, rid)
+        if denied is not None:
+            return denied
+        try:
+            body = _decode(await request.read())
+        except msgspec.DecodeError:
+            return self._error(400, "InvalidParameter", "The request body is not valid JSON.", rid)
+        problem = self._invalid(body)
+        if problem is not None:
+            return self._error(400, "InvalidParameter", problem, rid)
+        if self._rpm_exceeded():
+            self.stats.rate_limited += 1
+            return self._rate_limited(rid, "RateLimitExceeded.EndpointRPMExceeded")
+        self.stats.arrivals.append(time.monotonic())
+        texts = self.stats.user_texts
+        users = [m.get("content") for m in body["messages"] if m.get("role") == "user"]
+        if (
+            users
+            and isinstance(users[-1], str)
+            and (len(texts) < _MAX_LOGGED or users[-1] in texts)
+        ):
+            texts[users[-1]] += 1
+        fault = self.faults.draw()
+        if fault is not None:
+            self.stats.faults[fault] += 1
+            early = await self._early_fault(fault, request, rid)
+            if early is not None:
+                return early
+        ans = answer(body, thinking_default=self.thinking_default)
+        if fault == "bad_answer" and ans.label_logprob is not None:
+            ans.content = split_tokens("I think this text is mostly about something else.")
+        if body.get("stream") is True:
+            return await self._stream(request, body, ans, rid, fault)
+        if fault == "error_event":
+            return self._error(
+                500, "InternalServiceError", "The service encountered an error.", rid
+            )
+        if fault == "stall":
+            await asyncio.sleep(self.faults.stall_seconds)
+        resp = self._complete(body, ans, rid, fault)
+        if fault == "truncate":
+            return await self._cut(request, resp)
+        return resp
+
+    async def _cut(self, request: web.Request, full: web.Response) -> web.StreamResponse:
+        """Send the headers and half the body of ``full``, then drop the connection."""
+        payload = bytes(full.body) if isinstance(full.body, (bytes, bytearray)) else b""
+        resp = web.StreamResponse(headers=dict(full.headers))
+        resp.content_length = len(payload)
+        await resp.prepare(request)
+        await resp.write(payload[: len(payload) // 2])
+        if request.transport is not None:
+            request.transport.abort()
+        raise asyncio.CancelledError
+
+    def _rate_limited(self, rid: str, code: str) -> web.Response:
+        wait = self.faults.retry_after
+        return self._error(
+            429,
+            code,
+            "The request rate has exceeded the limit, please try again later.",
+            rid,
+            {"Retry-After": f"{wait:g}", "retry-after-ms": f"{wait * 1000:g}"},
+        )
+
+    async def _early_fault(
+        self, fault: str, request: web.Request, rid: str
+    ) -> web.StreamResponse | None:
+        if fault == "rate_limit":
+            return self._rate_limited(rid, "RateLimitExceeded.EndpointRPMExceeded")
+        if fault == "quota":
+            return self._error(429, "QuotaExceeded", "Your account quota is exhausted.", rid)
+        if fault == "server_error":
+            return self._error(
+                500, "InternalServiceError", "The service encountered an error.", rid
+            )
+        if fault == "overloaded":
+            return self._error(503, "ServerOverloaded", "The service is overloaded.", rid)
+        if fault == "reset":
+            if request.transport is not None:
+                request.transport.abort()
+            raise asyncio.CancelledError  # nothing is sent: the peer sees a reset
+        if fault == "slow_first_byte":
+            await asyncio.sleep(self.faults.slow_first_byte_seconds)
+        return None
+
+    def _usage(self, body: Mapping[str, Any], ans: Answer) -> dict[str, Any]:
+        completion = (
+            len(ans.content)
+            + len(ans.reasoning)
+            + sum(count_tokens(t["function"]["arguments"]) for t in ans.tool_calls)
+        )
+        cached = (ans.prompt_tokens // 64) * 32 if ans.prompt_tokens >= 64 else 0
+        return {
+            "prompt_tokens": ans.prompt_tokens,
+            "completion_tokens": completion,
+            "total_tokens": ans.prompt_tokens + completion,
+            "prompt_tokens_details": {"cached_tokens": cached},
+            "completion_tokens_details": {"reasoning_tokens": len(ans.reasoning)},
+        }
+
+    def _meta(self, usage: Mapping[str, Any]) -> dict[str, Any]:
+        credits = usage["prompt_tokens"] * 0.04 + usage["completion_tokens"] * 0.44
+        return {"usage": {"credits_used": round(credits, 3), "usd_spent": round(credits / 2e6, 9)}}
+
+    def _logprobs(self, body: Mapping[str, Any], ans: Answer) -> dict[str, Any] | None:
+        if body.get("logprobs") is not True or self.dialect == "aiml":
+            return None
+        top_n = int(body.get("top_logprobs") or 0)
+        content = []
+        for i, tok in enumerate(ans.content):
+            lp = ans.label_logprob if (i == 0 and ans.label_logprob is not None) else -0.05
+            alts = [{"token": tok, "logprob": lp}] + [
+                {"token": a, "logprob": alp} for a, alp in ans.alternatives
+            ]
+            content.append({"token": tok, "logprob": lp, "top_logprobs": alts[:top_n]})
+        return {"content": content}
+
+    def _complete(
+        self, body: Mapping[str, Any], ans: Answer, rid: str, fault: str | None
+    ) -> web.Response:
+        message: dict[str, Any] = {"role": "assistant", "content": "".join(ans.content)}
+        if ans.reasoning:
+            message["reasoning_content"] = "".join(ans.reasoning)
+        if ans.tool_calls:
+            message["tool_calls"] = ans.tool_calls
+        usage = self._usage(body, ans)
+        out: dict[str, Any] = {
+            "id": rid,
+            "object": "chat.completion",
+            "created": int(time.time()),
+            "model": body["model"],
+            "service_tier": "default",
+            "choices": [
+                {
+                    "index": 0,
+                    "message": message,
+                    "finish_reason": ans.finish_reason,
+                    "logprobs": self._logprobs(body, ans),
+                }
+            ],
+            "usage": usage,
+        }
+        headers = {"x-request-id": rid}
+        if self.dialect == "aiml":
+            out["meta"] = self._meta(usage)
+            headers = {
+                "x-inference-id": rid,
+                "x-aimlapi-credits-used": str(out["meta"]["usage"]["credits_used"]),
+            }
+        payload = _encode(out)
+        if fault == "malformed":
+            payload = payload[: len(payload) // 2]
+        self.stats.answered[200] += 1
+        return web.Response(body=payload, headers=headers, content_type="application/json")
+
+    def _chunks(self, body: Mapping[str, Any], ans: Answer, rid: str) -> list[bytes]:
+        created = int(time.time())
+        model = body["model"]
+        head = (
+            f'{{"id":"{rid}","object":"chat.completion.chunk","created":{created},"model":'.encode()
+        )
+        head += _encode(model) + b',"service_tier":"default","choices":['
+        tail = b'],"usage":null}'
+
+        def frame(choice: dict[str, Any]) -> bytes:
+            return b"data: " + head + _encode(choice) + tail + b"\n\n"
+
+        frames = []
+        for piece in ans.reasoning:
+            frames.append(
+                frame(
+                    {
+                        "delta": {"content": "", "reasoning_content": piece, "role": "assistant"},
+                        "index": 0,
+                    }
+                )
+            )
+        lp = self._logprobs(body, ans)
+        for i, piece in enumerate(ans.content):
+            choice: dict[str, Any] = {"delta": {"content": piece, "role": "assistant"}, "index": 0}
+            if lp is not None:
+                choice["logprobs"] = {"content": [lp["content"][i]]}
+            frames.append(frame(choice))
+        last: dict[str, Any] = {
+            "delta": {"content": "", "role": "assistant"},
+            "finish_reason": ans.finish_reason,
+            "index": 0,
+        }
+        if ans.tool_calls:
+            last["delta"]["tool_calls"] = [dict(t, index=i) for i, t in enumerate(ans.tool_calls)]
+        frames.append(frame(last))
+        opts = body.get("stream_options")
+        if isinstance(opts, dict) and opts.get("include_usage"):
+            usage = self._usage(body, ans)
+            final: dict[str, Any] = {
+                "id": rid,
+                "object": "chat.completion.chunk",
+                "created": created,
+                "model": model,
+                "service_tier": "default",
+                "choices": [],
+                "usage": usage,
+            }
+            if self.dialect == "aiml":
+                final["meta"] = self._meta(usage)
+            frames.append(b"data: " + _encode(final) + b"\n\n")
+        return frames
+
+    async def _stream(
+        self,
+        request: web.Request,
+        body: Mapping[str, Any],
+        ans: Answer,
+        rid: str,
+        fault: str | None,
+    ) -> web.StreamResponse:
+        frames = self._chunks(body, ans, rid)
+        resp = web.StreamResponse(
+            headers={
+                "Content-Type": "text/event-stream",
+                "Cache-Control": "no-cache",
+                "x-request-id" if self.dialect == "ark" else "x-inference-id": rid,
+            }
+        )
+        plan = self.faults
+        cut = min(plan.truncate_after, len(frames) - 1)
+        try:
+            await resp.prepare(request)
+            self.stats.answered[200] += 1
+            if self.ttft:
+                await asyncio.sleep(self.ttft)
+            pace = 1.0 / self.tokens_per_second if self.tokens_per_second else 0.0
+            if fault is None and not pace:
+                await resp.write(b"".join(frames) + _DONE)
+                await resp.write_eof()
+                self.stats.streams_completed += 1
+                return resp
+            for i, frame in enumerate(frames):
+                if fault is not None and i == cut:
+                    if fault == "truncate":
+                        await resp.write_eof()  # a clean end, but no [DONE]
+                        return resp
+                    if fault == "malformed":
+                        await resp.write(b'data: {"id": "broken", "choices": [{"delta": \n\n')
+                    elif fault == "error_event":
+                        err = {
+                            "error": {
+                                "code": "InternalServiceError",
+                                "message": f"The service encountered an error. Request id: {rid}",
+                                "type": "InternalServerError",
+                            }
+                        }
+                        await resp.write(b"data: " + _encode(err) + b"\n\n")
+                        await resp.write_eof()
+                        return resp
+                    elif fault == "stall":
+                        end = time.monotonic() + plan.stall_seconds
+                        while time.monotonic() < end:
+                            await resp.write(b": keep-alive\n\n")
+                            await asyncio.sleep(plan.keepalive_every)
+                await resp.write(frame)
+                if pace:
+                    await asyncio.sleep(pace)
+            await resp.write(_DONE)
+            await resp.write_eof()
+            self.stats.streams_completed += 1
+        except (ConnectionError, RuntimeError):
+            pass  # the client went away: nothing to finish
+        return resp
+
+    # ------------------------------------------------------------------ images and models
+
+    async def _images(self, request: web.Request) -> web.Response:
+        rid = self._request_id()
+        denied = self._auth_error(request, rid)
+        if denied is not None:
+            return denied
+        try:
+            body = _decode(await request.read())
+        except msgspec.DecodeError:
+            return self._error(400, "InvalidParameter", "The request body is not valid JSON.", rid)
+        prompt = body.get("prompt") if isinstance(body, dict) else None
+        if not isinstance(prompt, str) or not prompt.strip():
+            return self._error(
+                400, "MissingParameter.prompt", "The parameter `prompt` is missing.", rid
+            )
+        digest = zlib.crc32(prompt.encode())
+        png = _png(((digest >> 16) & 255, (digest >> 8) & 255, digest & 255))
+        seq = body.get("sequential_image_generation_options") or {}
+        count = (
+            int(seq.get("max_images", 1))
+            if body.get("sequential_image_generation") == "auto"
+            else 1
+        )
+        count = max(1, min(count, 15))
+        data = []
+        for i in range(count):
+            if body.get("response_format") == "b64_json":
+                data.append({"b64_json": base64.b64encode(png).decode(), "size": "2048x2048"})
+            else:
+                name = f"{rid}-{i}.png"
+                if len(self._files) > 1000:
+                    self._files.clear()
+                self._files[name] = png
+                data.append(
+                    {
+                        "url": f"http://127.0.0.1:{self._actual_port}/files/{name}",
+                        "size": "2048x2048",
+                    }
+                )
+        out: dict[str, Any] = {
+            "model": body.get("model", ""),
+            "created": int(time.time()),
+            "data": data,
+            "usage": {
+                "generated_images": count,
+                "output_tokens": 16384 * count,
+                "total_tokens": 16384 * count,
+            },
+        }
+        self.stats.answered[200] += 1
+        return web.Response(
+            body=_encode(out), headers={"x-request-id": rid}, content_type="application/json"
+        )
+
+    async def _file(self, request: web.Request) -> web.Response:
+        data = self._files.get(request.match_info["name"])
+        if data is None:
+            raise web.HTTPNotFound()
+        return web.Response(body=data, content_type="image/png")
+
+    async def _models(self, request: web.Request) -> web.Response:
+        rid = self._request_id()
+        denied = self._auth_error(request, rid)
+        if denied is not None:
+            return denied
+        data = [
+            {"id": m, "object": "model", "created": 0, "owned_by": "bytedance"} for m in _MODELS
+        ]
+        return web.Response(
+            body=_encode({"object": "list", "data": data}), content_type="application/json"
+        )

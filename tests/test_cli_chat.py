@@ -1,0 +1,128 @@
+"""`seedclient chat` as a user runs it: a subprocess against a server on 127.0.0.1."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import signal
+import sys
+
+from seedclient.testing import FakeSeedServer
+from seedclient.testing._model import answer
+
+from .cli_helpers import cli_env, run_cli
+
+PROMPT = "why is the sky blue"
+
+
+def expected_answer(prompt: str, **body: object) -> str:
+    ans = answer({"model": "seed-1.8", "messages": [{"role": "user", "content": prompt}], **body})
+    return "".join(ans.content)
+
+
+async def test_streams_only_the_answer_to_piped_stdout() -> None:
+    async with FakeSeedServer() as server:
+        r = await run_cli("chat", PROMPT, "--base-url", server.url, env=cli_env(SEED_API_KEY="k"))
+    assert r.code == 0, r.err
+    assert r.out == expected_answer(PROMPT) + "\n"
+    assert "The user wrote" not in r.out  # reasoning stays off a piped stdout
+    summary = r.err.strip().splitlines()[-1]
+    assert re.fullmatch(
+        r"\[first token \d+\.\d\ds · \d+\.\d tok/s · "
+        r"\d+ prompt \+ \d+ completion tokens \(\d+ reasoning\) · \d+\.\d\ds\]",
+        summary,
+    ), summary
+
+
+async def test_reasoning_on_request_goes_to_stderr() -> None:
+    async with FakeSeedServer() as server:
+        r = await run_cli(
+            "chat",
+            PROMPT,
+            "--base-url",
+            server.url,
+            "--show-reasoning",
+            "-q",
+            env=cli_env(SEED_API_KEY="k"),
+        )
+    assert r.code == 0
+    assert r.err.startswith("The user wrote: why is the sky blue.")
+    assert r.out == expected_answer(PROMPT) + "\n"
+
+
+async def test_prompt_from_stdin_system_and_options_reach_the_server() -> None:
+    async with FakeSeedServer() as server:
+        r = await run_cli(
+            "chat",
+            "--base-url",
+            server.url,
+            "--system",
+            "Be brief.",
+            "--thinking",
+            "disabled",
+            "--max-tokens",
+            "4",
+            "--temperature",
+            "0.2",
+            stdin=b"tell me about rivers",
+            env=cli_env(SEED_API_KEY="k"),
+        )
+    assert r.code == 0, r.err
+    assert r.out == expected_answer("tell me about rivers", max_tokens=4) + "\n"
+    assert len(r.out.split()) == 4
+    assert "finish: length" in r.err
+    assert server.stats.user_texts["tell me about rivers"] == 1
+
+
+async def test_json_prints_the_final_completion() -> None:
+    import msgspec
+
+    async with FakeSeedServer() as server:
+        r = await run_cli(
+            "chat", "hi", "--base-url", server.url, "--json", "-q", env=cli_env(SEED_API_KEY="k")
+        )
+    assert r.code == 0
+    doc = msgspec.json.decode(r.out)
+    assert doc["object"] == "chat.completion"
+    assert doc["choices"][0]["message"]["content"] == expected_answer("hi")
+    assert doc["usage"]["total_tokens"] > 0
+
+
+async def test_errors_are_one_line_and_non_zero() -> None:
+    async with FakeSeedServer(api_key="right") as server:
+        r = await run_cli("chat", "hi", "--base-url", server.url, env=cli_env(SEED_API_KEY="wrong"))
+    assert r.code == 1
+    assert r.err.count("\n") == 1
+    assert r.err.startswith("seedclient: error: AuthenticationError: 401 AuthenticationError")
+    assert "wrong" not in r.err
+    r2 = await run_cli("chat", "hi", env=cli_env())
+    assert r2.code == 2
+    assert "no API key" in r2.err
+    assert "Traceback" not in r.err + r2.err
+
+
+async def test_ctrl_c_mid_stream_exits_130_without_traceback() -> None:
+    async with FakeSeedServer(tokens_per_second=20) as server:
+        proc = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "seedclient",
+            "chat",
+            PROMPT,
+            "--base-url",
+            server.url,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+            env=cli_env(SEED_API_KEY="k"),
+        )
+        assert proc.stdout is not None
+        first = await asyncio.wait_for(proc.stdout.read(8), 30)  # the answer has started
+        assert first
+        proc.send_signal(signal.SIGINT)
+        out, err = await asyncio.wait_for(proc.communicate(), 30)
+    assert proc.returncode == 130
+    assert "Traceback" not in err.decode()
+    assert "interrupted" in err.decode()
+    full = expected_answer(PROMPT)
+    assert full.startswith((first + out).decode())
+    assert len(first + out) < len(full.encode())

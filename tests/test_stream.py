@@ -1,0 +1,357 @@
+"""ChatStream over real sockets on 127.0.0.1: the fake server, or a tiny aiohttp app for
+shapes the fake server does not send."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Callable
+from typing import Any
+
+import msgspec
+import pytest
+from aiohttp import web
+
+from seedclient import (
+    APITimeoutError,
+    ChatStream,
+    InternalServerError,
+    RateLimitError,
+    SeedClient,
+    StreamError,
+    Timeout,
+)
+from seedclient.testing import FakeSeedServer, FaultPlan
+
+MSGS = [{"role": "user", "content": "Explain server-sent events"}]
+
+
+@pytest.fixture
+async def fake() -> AsyncIterator[FakeSeedServer]:
+    async with FakeSeedServer() as server:
+        yield server
+
+
+def client_for(url: str, **kw: Any) -> SeedClient:
+    return SeedClient(base_url=url, api_key="test", **kw)
+
+
+@pytest.fixture
+async def canned() -> AsyncIterator[Callable[[list[bytes]], Any]]:
+    """Start an aiohttp app on 127.0.0.1 that streams the given byte pieces as SSE."""
+    runners: list[web.AppRunner] = []
+
+    async def start(pieces: list[bytes]) -> str:
+        async def handler(request: web.Request) -> web.StreamResponse:
+            await request.read()
+            resp = web.StreamResponse(
+                headers={"Content-Type": "text/event-stream", "x-request-id": "canned-1"}
+            )
+            await resp.prepare(request)
+            for p in pieces:
+                await resp.write(p)
+            await resp.write_eof()
+            return resp
+
+        app = web.Application()
+        app.router.add_post("/v1/chat/completions", handler)
+        runner = web.AppRunner(app, access_log=None, shutdown_timeout=0.2)
+        await runner.setup()
+        await web.TCPSite(runner, "127.0.0.1", 0).start()
+        runners.append(runner)
+        return f"http://127.0.0.1:{runner.addresses[0][1]}/v1"
+
+    yield start
+    for r in runners:
+        await r.cleanup()
+
+
+def chunk(delta: dict[str, Any], finish: str | None = None, **top: Any) -> bytes:
+    body = {
+        "id": "c1",
+        "object": "chat.completion.chunk",
+        "created": 1,
+        "model": "seed-1-8-251228",
+        "service_tier": "default",
+        "choices": [{"index": 0, "delta": delta, "finish_reason": finish}],
+        "usage": None,
+        **top,
+    }
+    return b"data: " + msgspec.json.encode(body) + b"\n\n"
+
+
+async def test_reasoning_then_content_then_usage(fake: FakeSeedServer) -> None:
+    order: list[str] = []
+    async with client_for(fake.url) as client:
+        async with client.chat.completions.stream(model="seed-1.8", messages=MSGS) as stream:
+            async for c in stream:
+                if c.choices:
+                    d = c.choices[0].delta
+                    if d.reasoning_content:
+                        order.append("reasoning")
+                    if d.content:
+                        order.append("content")
+                elif c.usage is not None:
+                    order.append("usage")
+        done = stream.completion
+        assert client.transport.connections_in_use == 0  # type: ignore[attr-defined]
+    collapsed = [k for i, k in enumerate(order) if i == 0 or order[i - 1] != k]
+    assert collapsed == ["reasoning", "content", "usage"]
+    msg = done.choices[0].message
+    assert msg.reasoning_content and msg.reasoning_content.startswith("The user wrote:")
+    assert msg.content and "Explain server-sent events".lower().split()[-1] in msg.content
+    assert done.usage is not None
+    assert done.usage.reasoning_tokens == order.count("reasoning")
+    assert done.usage.completion_tokens == order.count("reasoning") + order.count("content")
+    assert done.choices[0].finish_reason == "stop"
+    assert done.request_id == stream.request_id is not None
+    assert fake.stats.streams_completed == 1
+
+
+async def test_text_and_reasoning_iterators_and_create_stream_true(fake: FakeSeedServer) -> None:
+    async with client_for(fake.url) as client:
+        s1 = await client.chat.completions.create(stream=True, model="seed-1.8", messages=MSGS)
+        assert isinstance(s1, ChatStream)
+        async with s1:
+            reasoning = "".join([t async for t in s1.reasoning()])
+        s2 = client.chat.completions.stream(model="seed-1.8", messages=MSGS, thinking="disabled")
+        async with s2:
+            text = "".join([t async for t in s2.text()])
+    assert reasoning == s1.completion.choices[0].message.reasoning_content
+    assert text == s2.completion.content
+    assert s2.completion.choices[0].message.reasoning_content is None
+
+
+async def test_completion_before_end_is_an_error(fake: FakeSeedServer) -> None:
+    async with client_for(fake.url) as client:
+        async with client.chat.completions.stream(model="seed-1.8", messages=MSGS) as stream:
+            with pytest.raises(StreamError, match="once the stream has ended"):
+                _ = stream.completion
+            final = await stream.get_final_completion()
+    assert final is stream.completion
+
+
+async def test_tool_calls_in_fragments(canned: Any) -> None:
+    url = await canned(
+        [
+            chunk({"role": "assistant", "content": "", "reasoning_content": "need weather"}),
+            chunk(
+                {
+                    "tool_calls": [
+                        {
+                            "index": 0,
+                            "id": "call_a",
+                            "type": "function",
+                            "function": {"name": "get_weather", "arguments": ""},
+                        }
+                    ]
+                }
+            ),
+            chunk({"tool_calls": [{"index": 0, "function": {"arguments": '{"city": '}}]}),
+            chunk(
+                {
+                    "tool_calls": [
+                        {
+                            "index": 1,
+                            "id": "call_b",
+                            "type": "function",
+                            "function": {"name": "get_time", "arguments": "{}"},
+                        }
+                    ]
+                }
+            ),
+            chunk(
+                {"tool_calls": [{"index": 0, "function": {"arguments": '"Beijing"}'}}]},
+                "tool_calls",
+            ),
+            b"data: [DONE]\n\n",
+        ]
+    )
+    async with client_for(url) as client:
+        async with client.chat.completions.stream(model="m", messages=MSGS) as stream:
+            chunks = [c async for c in stream]
+    assert len(chunks) == 5
+    calls = stream.completion.choices[0].message.tool_calls
+    assert calls is not None
+    assert [(c.id, c.function.name, c.function.arguments) for c in calls] == [
+        ("call_a", "get_weather", '{"city": "Beijing"}'),
+        ("call_b", "get_time", "{}"),
+    ]
+    assert stream.completion.choices[0].finish_reason == "tool_calls"
+    assert stream.completion.content is None
+    assert stream.completion.choices[0].message.reasoning_content == "need weather"
+
+
+async def test_tool_calls_whole_in_one_chunk(fake: FakeSeedServer) -> None:
+    tools = [
+        {
+            "type": "function",
+            "function": {
+                "name": "get_current_weather",
+                "parameters": {"type": "object", "properties": {"location": {"type": "string"}}},
+            },
+        }
+    ]
+    async with (
+        client_for(fake.url) as client,
+        client.chat.completions.stream(
+            model="seed-1.8",
+            messages=[{"role": "user", "content": "weather in Beijing"}],
+            tools=tools,
+        ) as stream,
+    ):
+        await stream.get_final_completion()
+    (call,) = stream.completion.choices[0].message.tool_calls or []
+    assert call.function.name == "get_current_weather"
+    assert msgspec.json.decode(call.function.arguments) == {"location": "beijing"}
+    assert stream.completion.choices[0].finish_reason == "tool_calls"
+
+
+async def test_mid_stream_error_event_raises_matching_error() -> None:
+    plan = FaultPlan(script=["error_event"], truncate_after=3)
+    async with FakeSeedServer(faults=plan) as server, client_for(server.url) as client:
+        got = 0
+        with pytest.raises(InternalServerError) as info:
+            async with client.chat.completions.stream(model="seed-1.8", messages=MSGS) as stream:
+                async for _ in stream:
+                    got += 1
+        assert client.transport.connections_in_use == 0  # type: ignore[attr-defined]
+    assert got == 3
+    assert info.value.code == "InternalServiceError"
+    assert info.value.request_id == stream.request_id
+
+
+async def test_event_error_and_rate_limit_code(canned: Any) -> None:
+    err = {"error": {"code": "ServerOverloaded", "message": "slow down"}}
+    url = await canned(
+        [chunk({"content": "a"}), b"event: error\ndata: " + msgspec.json.encode(err) + b"\n\n"]
+    )
+    async with client_for(url) as client:
+        with pytest.raises(RateLimitError) as info:
+            async with client.chat.completions.stream(model="m", messages=MSGS) as stream:
+                async for _ in stream:
+                    pass
+    assert info.value.code == "ServerOverloaded"
+    assert info.value.request_id == "canned-1"
+
+
+async def test_body_cut_before_done_is_a_stream_error() -> None:
+    plan = FaultPlan(script=["truncate"], truncate_after=4)
+    async with FakeSeedServer(faults=plan) as server, client_for(server.url) as client:
+        with pytest.raises(StreamError, match=r"after 4 chunk\(s\)") as info:
+            async with client.chat.completions.stream(model="seed-1.8", messages=MSGS) as stream:
+                async for _ in stream:
+                    pass
+        assert server.stats.received == 1  # not retried once chunks reached the caller
+    assert info.value.chunks == 4
+
+
+async def test_malformed_chunk_carries_the_data() -> None:
+    plan = FaultPlan(script=["malformed"], truncate_after=1)
+    async with FakeSeedServer(faults=plan) as server, client_for(server.url) as client:
+        with pytest.raises(StreamError, match="malformed chunk") as info:
+            async with client.chat.completions.stream(model="seed-1.8", messages=MSGS) as stream:
+                async for _ in stream:
+                    pass
+        assert client.transport.connections_in_use == 0  # type: ignore[attr-defined]
+    assert info.value.data is not None and info.value.data.startswith('{"id": "broken"')
+
+
+async def test_idle_timeout_fires_despite_keepalive_comments() -> None:
+    plan = FaultPlan(script=["stall"], truncate_after=2, stall_seconds=20, keepalive_every=0.02)
+    timeout = Timeout(total=30, idle=0.3)
+    async with (
+        FakeSeedServer(faults=plan) as server,
+        client_for(server.url, timeout=timeout) as client,
+    ):
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        with pytest.raises(StreamError, match="idle timeout") as info:
+            async with client.chat.completions.stream(model="seed-1.8", messages=MSGS) as stream:
+                async for _ in stream:
+                    pass
+        assert loop.time() - started < 10  # far before the 20 s stall ends
+        assert isinstance(info.value.__cause__, APITimeoutError)
+        assert client.transport.connections_in_use == 0  # type: ignore[attr-defined]
+
+
+async def test_first_event_timeout_is_retried_then_raised() -> None:
+    async with FakeSeedServer(ttft=5) as server:
+        async with client_for(
+            server.url, timeout=Timeout(first_event=0.2), max_retries=1
+        ) as client:
+            with pytest.raises(APITimeoutError, match="first_event"):
+                async with client.chat.completions.stream(
+                    model="seed-1.8", messages=MSGS
+                ) as stream:
+                    async for _ in stream:
+                        pass
+        assert server.stats.received == 2  # nothing reached the caller: retried once
+
+
+async def test_retry_before_first_event_not_after(sleeps: list[float]) -> None:
+    plan = FaultPlan(script=["overloaded", "reset", "truncate"], truncate_after=0)
+    async with (
+        FakeSeedServer(faults=plan) as server,
+        client_for(server.url, max_retries=3) as client,
+    ):
+        async with client.chat.completions.stream(model="seed-1.8", messages=MSGS) as stream:
+            text = "".join([t async for t in stream.text()])
+        assert server.stats.received == 4
+        assert text == stream.completion.content
+        assert len(sleeps) == 3
+
+
+async def test_break_releases_the_connection(fake: FakeSeedServer) -> None:
+    async with client_for(fake.url) as client:
+        async with client.chat.completions.stream(model="seed-1.8", messages=MSGS) as stream:
+            async for _ in stream:
+                break
+        assert client.transport.connections_in_use == 0  # type: ignore[attr-defined]
+        # Without `async with`: dropping the stream object releases it too.
+        async for _ in client.chat.completions.stream(model="seed-1.8", messages=MSGS):
+            break
+        assert client.transport.connections_in_use == 0  # type: ignore[attr-defined]
+
+
+async def test_cancellation_releases_the_connection() -> None:
+    async with FakeSeedServer(tokens_per_second=20) as server, client_for(server.url) as client:
+        first = asyncio.Event()
+
+        async def consume() -> None:
+            async with client.chat.completions.stream(model="seed-1.8", messages=MSGS) as stream:
+                async for _ in stream:
+                    first.set()
+
+        task = asyncio.create_task(consume())
+        await first.wait()
+        assert client.transport.connections_in_use == 1  # type: ignore[attr-defined]
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        assert client.transport.connections_in_use == 0  # type: ignore[attr-defined]
+
+
+async def test_connection_reused_across_streams(fake: FakeSeedServer) -> None:
+    async with client_for(fake.url) as client:
+        for _ in range(3):
+            async with client.chat.completions.stream(model="seed-1.8", messages=MSGS) as s:
+                await s.get_final_completion()
+        connector = client.transport._session.connector  # type: ignore[attr-defined]
+        assert sum(len(v) for v in connector._conns.values()) == 1  # one kept-alive connection
+
+
+async def test_aiml_stream_meta_and_status_error_on_open() -> None:
+    async with FakeSeedServer(dialect="aiml") as server, client_for(server.url) as client:
+        async with client.chat.completions.stream(model="bytedance/seed-1-8", messages=MSGS) as s:
+            done = await s.get_final_completion()
+        assert done.meta is not None and done.meta.usage is not None
+        assert (done.meta.usage.credits_used or 0) > 0
+    async with FakeSeedServer(api_key="right") as server:
+        async with SeedClient(base_url=server.url, api_key="wrong") as client:
+            from seedclient import AuthenticationError
+
+            with pytest.raises(AuthenticationError) as info:
+                async with client.chat.completions.stream(model="seed-1.8", messages=MSGS):
+                    pass
+            assert client.transport.connections_in_use == 0  # type: ignore[attr-defined]
+        assert info.value.request_id is not None
