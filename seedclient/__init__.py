@@ -15,6 +15,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from ._batch import BatchResult, BatchRunner, BatchStats
+from ._classify import Classification, Classifier, InvalidLabelError
 from ._client import SeedClient
 from ._config import PROVIDERS, Timeout
 from ._errors import (
@@ -34,6 +36,7 @@ from ._errors import (
     UnsupportedParameterWarning,
 )
 from ._params import ChatParams
+from ._pool import BatchRun
 from ._retry import RetryPolicy
 from ._sse import ServerSentEvent, SSEDecoder
 from ._stream import ChatStream
@@ -81,6 +84,10 @@ __all__ = [
     "APITimeoutError",
     "AuthenticationError",
     "BadRequestError",
+    "BatchResult",
+    "BatchRun",
+    "BatchRunner",
+    "BatchStats",
     "ChatCompletion",
     "ChatCompletionChunk",
     "ChatMessage",
@@ -88,6 +95,8 @@ __all__ = [
     "ChatStream",
     "Choice",
     "ChunkChoice",
+    "Classification",
+    "Classifier",
     "ConfigurationError",
     "Delta",
     "Function",
@@ -96,6 +105,7 @@ __all__ = [
     "ImageURLPart",
     "ImagesResponse",
     "InternalServerError",
+    "InvalidLabelError",
     "Message",
     "NotFoundError",
     "PermissionDeniedError",

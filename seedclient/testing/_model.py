@@ -197,6 +197,8 @@ def answer(body: Mapping[str, Any], *, thinking_default: bool = True) -> Answer:
     tools = body.get("tools") or []
     result: Answer
     if labels:
+        # The text to label is the first user turn; later turns are corrections.
+        user = users[0] if users else ""
         label = choose_label(labels, user)
         p = 0.55 + (_digest(label + user) % 44) / 100.0  # 0.55 .. 0.98, stable
         rest = [lab for lab in labels if lab != label][:4]

@@ -270,17 +270,18 @@ class FakeSeedServer:
             )
         return None
 
-    def _rpm_exceeded(self) -> bool:
+    def _rpm_wait(self) -> float | None:
+        """None if the request fits the RPM window; else seconds until a slot frees."""
         if self.rpm_limit is None:
-            return False
+            return None
         now = time.monotonic()
         window = self._window
         while window and now - window[0] >= self.rpm_window:
             window.popleft()
         if len(window) >= self.rpm_limit:
-            return True
+            return window[0] + self.rpm_window - now
         window.append(now)
-        return False
+        return None
 
     def _invalid(self, body: Any) -> str | None:
         """Why a chat body is invalid, or None."""
@@ -345,9 +346,10 @@ class FakeSeedServer:
         problem = self._invalid(body)
         if problem is not None:
             return self._error(400, "InvalidParameter", problem, rid)
-        if self._rpm_exceeded():
+        wait = self._rpm_wait()
+        if wait is not None:
             self.stats.rate_limited += 1
-            return self._rate_limited(rid, "RateLimitExceeded.EndpointRPMExceeded")
+            return self._rate_limited(rid, "RateLimitExceeded.EndpointRPMExceeded", wait)
         self.stats.arrivals.append(time.monotonic())
         texts = self.stats.user_texts
         users = [m.get("content") for m in body["messages"] if m.get("role") == "user"]
@@ -374,6 +376,11 @@ class FakeSeedServer:
             )
         if fault == "stall":
             await asyncio.sleep(self.faults.stall_seconds)
+        latency = self.ttft
+        if self.tokens_per_second:
+            latency += (len(ans.content) + len(ans.reasoning)) / self.tokens_per_second
+        if latency:
+            await asyncio.sleep(latency)
         resp = self._complete(body, ans, rid, fault)
         if fault == "truncate":
             return await self._cut(request, resp)
@@ -390,14 +397,14 @@ class FakeSeedServer:
             request.transport.abort()
         raise asyncio.CancelledError
 
-    def _rate_limited(self, rid: str, code: str) -> web.Response:
-        wait = self.faults.retry_after
+    def _rate_limited(self, rid: str, code: str, wait: float | None = None) -> web.Response:
+        wait = self.faults.retry_after if wait is None else wait
         return self._error(
             429,
             code,
             "The request rate has exceeded the limit, please try again later.",
             rid,
-            {"Retry-After": f"{wait:g}", "retry-after-ms": f"{wait * 1000:g}"},
+            {"Retry-After": f"{math.ceil(wait)}", "retry-after-ms": f"{max(wait * 1000, 1):.0f}"},
         )
 
     async def _early_fault(

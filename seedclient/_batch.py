@@ -1,0 +1,299 @@
+"""BatchRunner: many chat requests through a fixed pool of workers, paced, retried, resumable."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterable, Iterable, Mapping
+from dataclasses import dataclass
+from time import monotonic
+from typing import Any, TypeVar
+
+import anyio
+import msgspec
+
+from ._checkpoint import Checkpoint
+from ._client import SeedClient
+from ._errors import ConfigurationError, QuotaExceededError, RateLimitError, SeedError
+from ._pacing import AdaptiveLimit, Pacer
+from ._pool import BatchRun
+from ._types import ChatCompletion
+
+__all__ = ["BatchResult", "BatchRunner", "BatchStats"]
+
+R = TypeVar("R")
+Item = tuple[int, str | None, Any]
+
+
+class BatchResult(msgspec.Struct, kw_only=True):
+    """The outcome of one request of a batch: a completion or an error, never both.
+
+    Attributes:
+        index: the request's position in the input (0-based).
+        id: the request's ``id``, if it had one.
+        completion: the answer, when it succeeded.
+        error: the final error, when it failed after its retries.
+        attempts: how many times it was sent.
+        latency: seconds from its first attempt to its outcome.
+    """
+
+    index: int
+    id: str | None
+    completion: ChatCompletion | None = None
+    error: SeedError | None = None
+    attempts: int = 0
+    latency: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        """Whether the request succeeded."""
+        return self.error is None
+
+
+@dataclass
+class BatchStats:
+    """Live counters of a runner (read them while it runs, e.g. for a progress bar)."""
+
+    done: int = 0
+    failed: int = 0
+    skipped: int = 0
+    retried: int = 0
+    throttled: int = 0
+    in_flight: int = 0
+    max_in_flight: int = 0
+    concurrency: int = 0
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    reasoning_tokens: int = 0
+    cached_tokens: int = 0
+    credits_used: float = 0.0
+    cost_usd: float | None = None
+    started: float = 0.0
+
+    @property
+    def requests_per_second(self) -> float:
+        """Finished items per second since the run started."""
+        elapsed = monotonic() - self.started if self.started else 0.0
+        return (self.done + self.failed) / elapsed if elapsed > 0 else 0.0
+
+    def count_usage(self, done: ChatCompletion) -> None:
+        """Add a completion's tokens and cost."""
+        u = done.usage
+        if u is not None:
+            self.prompt_tokens += u.prompt_tokens
+            self.completion_tokens += u.completion_tokens
+            self.reasoning_tokens += u.reasoning_tokens
+            self.cached_tokens += u.cached_tokens
+        meta = done.meta.usage if done.meta is not None else None
+        if meta is not None:
+            self.credits_used += meta.credits_used or 0.0
+            if meta.usd_spent is not None:
+                self.cost_usd = (self.cost_usd or 0.0) + meta.usd_spent
+
+
+def error_row(error: BaseException) -> dict[str, Any]:
+    """An error as a small JSON-able dict: type, message, and status/code when known."""
+    row: dict[str, Any] = {"type": type(error).__name__, "message": str(error)}
+    for attr in ("status_code", "code", "request_id"):
+        value = getattr(error, attr, None)
+        if value is not None:
+            row[attr] = value
+    return row
+
+
+class BatchRunner:
+    """Runs many chat requests with bounded concurrency, rate limits and retries.
+
+    Args:
+        client: the client to send with (its retry policy decides what is retryable).
+        concurrency: the most requests in flight; also the number of workers.
+        rpm: requests per ``rate_window`` the runner never exceeds.
+        tpm: tokens per ``rate_window``: estimated before each call, corrected after.
+        adaptive: lower the in-flight limit on rate limits and climb back (AIMD); with
+            False the pool stays at ``concurrency``.
+        rate_limit_retries: how often one request may be retried after 429 rate limits
+            (these do not use up the client's ``max_retries``).
+        rate_window: the window of ``rpm`` and ``tpm`` in seconds (60; shorter in tests).
+
+    ``runner.run(requests)`` yields a :class:`BatchResult` per request; one failure never
+    aborts the run, and a quota error stops it cleanly, keeping what is done.
+    """
+
+    def __init__(
+        self,
+        client: SeedClient,
+        *,
+        concurrency: int = 64,
+        rpm: int | None = None,
+        tpm: int | None = None,
+        adaptive: bool = True,
+        rate_limit_retries: int = 20,
+        rate_window: float = 60.0,
+    ) -> None:
+        if isinstance(concurrency, bool) or not isinstance(concurrency, int) or concurrency < 1:
+            raise ConfigurationError(f"concurrency must be an integer >= 1, got {concurrency!r}")
+        for name, value in (("rpm", rpm), ("tpm", tpm)):
+            if value is not None and (
+                isinstance(value, bool) or not isinstance(value, int) or value < 1
+            ):
+                raise ConfigurationError(f"{name} must be an integer >= 1 or None, got {value!r}")
+        self.client = client
+        self._send = client.with_options(max_retries=0)
+        self._policy = client._retry
+        self.concurrency = concurrency
+        self.limit = AdaptiveLimit(concurrency, adaptive=adaptive)
+        self._rpm = Pacer(rpm, rate_window) if rpm else None
+        self._tpm = Pacer(tpm, rate_window) if tpm else None
+        self._rate_limit_retries = rate_limit_retries
+        self._resume_at = 0.0
+        self.stats = BatchStats(concurrency=concurrency)
+
+    # ------------------------------------------------------------------ one request
+
+    async def _pause(self) -> None:
+        wait = self._resume_at - monotonic()
+        if wait > 0:
+            await anyio.sleep(wait)
+
+    @staticmethod
+    def _estimate(params: Mapping[str, Any]) -> int:
+        chars = 0
+        for m in params.get("messages") or ():
+            content = m.get("content") if isinstance(m, Mapping) else getattr(m, "content", None)
+            chars += len(content) if isinstance(content, str) else 200
+        out = params.get("max_completion_tokens") or params.get("max_tokens") or 256
+        return chars // 3 + 8 + int(out)
+
+    async def complete(self, params: Mapping[str, Any]) -> tuple[ChatCompletion, int]:
+        """Send one chat request under the runner's limits; return it and the attempts made.
+
+        Raises the final error when retries are spent (or at once when not retryable).
+        """
+        done, error, attempts = await self._attempt(params)
+        if error is not None:
+            raise error
+        assert done is not None
+        return done, attempts
+
+    async def _attempt(
+        self, params: Mapping[str, Any]
+    ) -> tuple[ChatCompletion | None, SeedError | None, int]:
+        stats = self.stats
+        attempts = throttles = retries = 0
+        estimate = self._estimate(params) if self._tpm is not None else 0
+        while True:
+            await self._pause()
+            if self._rpm is not None:
+                await self._rpm.acquire()
+            if self._tpm is not None:
+                await self._tpm.acquire(estimate)
+            async with self.limit.limiter:
+                await self._pause()  # a throttle may have paused the pool while we queued
+                await self.limit.pace()
+                attempts += 1
+                stats.in_flight += 1
+                if stats.in_flight > stats.max_in_flight:
+                    stats.max_in_flight = stats.in_flight
+                try:
+                    done = await self._send.chat.completions.create(**params)
+                except SeedError as exc:
+                    error: SeedError = exc
+                else:
+                    self.limit.on_success()
+                    stats.concurrency = self.limit.current
+                    if self._tpm is not None and done.usage is not None:
+                        self._tpm.adjust(done.usage.total_tokens - estimate)
+                    return done, None, attempts
+                finally:
+                    stats.in_flight -= 1
+            if isinstance(error, RateLimitError) and throttles < self._rate_limit_retries:
+                throttles += 1
+                stats.throttled += 1
+                self.limit.on_throttle()
+                stats.concurrency = self.limit.current
+                wait = error.retry_after
+                if wait is None or wait > self._policy.max_retry_after:
+                    wait = max(self._policy.backoff(throttles - 1), 0.05)
+                if self.limit.adaptive:
+                    # One Retry-After pauses the whole pool, not just this request.
+                    self._resume_at = max(self._resume_at, monotonic() + wait)
+                else:
+                    await anyio.sleep(wait)
+                continue
+            retryable = self._policy.is_retryable(error)
+            delay = self._policy.delay(error, retries, None) if retryable else None
+            if delay is None:
+                return None, error, attempts
+            retries += 1
+            stats.retried += 1
+            await anyio.sleep(delay)
+
+    # ------------------------------------------------------------------ many requests
+
+    def run(
+        self,
+        requests: Iterable[Mapping[str, Any]] | AsyncIterable[Mapping[str, Any]],
+        *,
+        ordered: bool = False,
+        checkpoint: str | os.PathLike[str] | None = None,
+    ) -> BatchRun[BatchResult]:
+        """Run chat requests (dicts of ``create()`` parameters, each with an optional ``id``).
+
+        Yields :class:`BatchResult` as requests finish (``ordered=True``: in input order,
+        with bounded buffering). With ``checkpoint``, each result is appended to that JSONL
+        file as it finishes, and requests whose id is already there are skipped: rerun
+        after a crash and every request is in the file exactly once (requests without an
+        ``id`` are keyed by their 1-based position).
+        """
+        ckpt = Checkpoint(checkpoint) if checkpoint is not None else None
+
+        async def work(index: int, key: str | None, params: Mapping[str, Any]) -> BatchResult:
+            started = monotonic()
+            done, error, attempts = await self._attempt(params)
+            latency = monotonic() - started
+            if isinstance(error, QuotaExceededError):
+                raise error
+            if error is not None:
+                self.stats.failed += 1
+            else:
+                assert done is not None
+                self.stats.done += 1
+                self.stats.count_usage(done)
+            result = BatchResult(
+                index=index,
+                id=key,
+                completion=done,
+                error=error,
+                attempts=attempts,
+                latency=latency,
+            )
+            if ckpt is not None:
+                ckpt.append(
+                    {
+                        "index": index,
+                        "id": key if key is not None else str(index + 1),
+                        "completion": result.completion,
+                        "error": error_row(result.error) if result.error else None,
+                        "attempts": result.attempts,
+                        "latency": round(result.latency, 6),
+                    }
+                )
+            return result
+
+        def split(index: int, request: Mapping[str, Any]) -> Item:
+            if not isinstance(request, Mapping):
+                raise ConfigurationError(
+                    f"request {index} is not a dict of parameters: {request!r}"
+                )
+            params = dict(request)
+            key = params.pop("id", None)
+            return index, None if key is None else str(key), params
+
+        return BatchRun(
+            self,
+            requests,
+            split,
+            work,
+            ordered=ordered,
+            done=ckpt.done if ckpt is not None else None,
+            on_close=ckpt.close if ckpt is not None else None,
+        )

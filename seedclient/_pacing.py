@@ -1,0 +1,154 @@
+"""Rate pacing and adaptive concurrency for bulk work."""
+
+from __future__ import annotations
+
+import collections
+from time import monotonic
+
+import anyio
+
+__all__ = ["AdaptiveLimit", "Pacer"]
+
+
+class Pacer:
+    """Spaces out units (requests, tokens) so that at most ``limit`` go in any ``window``.
+
+    A generic cell-rate algorithm with no burst: each unit reserves ``window / limit``
+    seconds of a virtual schedule. A small safety margin (2% of the window, at most one
+    second) keeps the server's count within the limit despite network jitter. Reservations
+    are made without awaiting, so concurrent callers never race; each then sleeps until its
+    slot. :meth:`adjust` corrects an estimate (e.g. tokens) once the true cost is known.
+    """
+
+    __slots__ = ("_interval", "_tat")
+
+    def __init__(self, limit: float, window: float = 60.0) -> None:
+        if limit <= 0 or window <= 0:
+            raise ValueError("limit and window must be positive")
+        margin = min(0.02 * window, 1.0)
+        self._interval = (window + margin) / limit
+        self._tat = 0.0  # theoretical arrival time of the next free slot
+
+    async def acquire(self, cost: float = 1.0) -> None:
+        """Wait until ``cost`` units may go."""
+        now = monotonic()
+        start = self._tat if self._tat > now else now
+        self._tat = start + cost * self._interval
+        if start > now:
+            await anyio.sleep(start - now)
+
+    def adjust(self, delta: float) -> None:
+        """Add (or, when negative, give back) ``delta`` units to what was reserved."""
+        self._tat += delta * self._interval
+
+
+class AdaptiveLimit:
+    """AIMD on both the requests in flight and the request rate.
+
+    Starts unpaced at ``maximum`` in flight. Congestion is when at least ``threshold`` (and
+    at least five) of the last second's answers were rate limits: a stray 429 among many
+    successes is not congestion, while overrunning a real limit rejects a large share (a
+    pool-wide pause on ``Retry-After`` covers every 429 either way). On congestion, at most
+    once per ``cooldown``: the in-flight limit is cut by ``decrease``, and the request rate
+    is set to ``decrease`` times the rate that actually succeeded over the last second.
+    Then it climbs back: one in-flight slot per round of successes, and the rate by 10%
+    every half ``cooldown`` without congestion. Cutting concurrency alone cannot stop a
+    fast server's rate limit (one request in flight may already exceed it); pacing can.
+    With ``adaptive=False`` nothing moves.
+    """
+
+    def __init__(
+        self,
+        maximum: int,
+        *,
+        adaptive: bool = True,
+        minimum: int = 1,
+        decrease: float = 0.7,
+        cooldown: float = 1.0,
+        threshold: float = 0.2,
+    ) -> None:
+        self.maximum = maximum
+        self.minimum = min(minimum, maximum)
+        self.adaptive = adaptive
+        self._decrease = decrease
+        self._cooldown = cooldown
+        self._threshold = threshold
+        self.limiter = anyio.CapacityLimiter(maximum)
+        self._credit = 0.0
+        self._last_cut = -1e18
+        self._last_boost = -1e18
+        self.rate: float | None = None  # requests per second; None: unpaced
+        self._tat = 0.0
+        # (time, throttled?) of the answers of the last second
+        self._recent: collections.deque[tuple[float, bool]] = collections.deque()
+        self._throttled = 0
+        self._first = 0.0
+
+    @property
+    def current(self) -> int:
+        """The in-flight limit now."""
+        return int(self.limiter.total_tokens)
+
+    async def pace(self) -> None:
+        """Wait for this request's slot under the adaptive rate (no wait while unpaced)."""
+        rate = self.rate
+        if rate is None:
+            return
+        now = monotonic()
+        start = self._tat if self._tat > now else now
+        self._tat = start + 1.0 / rate
+        if start > now:
+            await anyio.sleep(start - now)
+
+    def _record(self, now: float, throttled: bool) -> None:
+        if not self._first:
+            self._first = now
+        recent = self._recent
+        recent.append((now, throttled))
+        self._throttled += throttled
+        while now - recent[0][0] > 1.0:
+            self._throttled -= recent.popleft()[1]
+
+    def on_success(self) -> None:
+        """A request went through: creep back up."""
+        if not self.adaptive:
+            return
+        now = monotonic()
+        self._record(now, False)
+        if (
+            self.rate is not None
+            and now - self._last_cut >= self._cooldown
+            and now - self._last_boost >= self._cooldown / 2
+        ):
+            self._last_boost = now
+            self.rate *= 1.1
+        current = self.current
+        if current >= self.maximum:
+            return
+        self._credit += 1.0 / current
+        if self._credit >= 1.0:
+            self._credit = 0.0
+            self.limiter.total_tokens = current + 1
+
+    def on_throttle(self) -> None:
+        """The provider said slow down: cut both limits on congestion."""
+        if not self.adaptive:
+            return
+        now = monotonic()
+        self._record(now, True)
+        answers = len(self._recent)
+        # Too few answers to tell congestion from a stray 429: the pool pause covers it.
+        if self._throttled < 5 or self._throttled < self._threshold * answers:
+            return
+        if now - self._last_cut < self._cooldown:
+            return
+        self._last_cut = now
+        self._credit = 0.0
+        self.limiter.total_tokens = max(self.minimum, int(self.current * self._decrease))
+        succeeded = answers - self._throttled
+        # Successes per second over the window, or over the run's life if it is younger.
+        span = min(1.0, max(now - self._first, 0.25))
+        base = succeeded / span if succeeded else (self.rate or float(self.current)) * 0.5
+        if self.rate is not None:
+            base = min(base, self.rate)
+        self.rate = max(0.5, base * self._decrease)
