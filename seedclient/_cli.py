@@ -145,24 +145,29 @@ def _summary(done: Any, started: float, first: float | None, elapsed: float) -> 
 # ---------------------------------------------------------------------------- fake-server
 
 
-def _fault_rates(specs: Sequence[str]) -> dict[str, float]:
+def fault_plan(specs: Sequence[str], seed: int) -> Any:
+    """A FaultPlan from ``KIND=RATE`` options."""
+    from .testing import FaultPlan
+
     rates: dict[str, float] = {}
     for spec in specs:
         kind, _, rate = spec.partition("=")
         try:
             rates[kind] = float(rate)
         except ValueError:
-            _fail(f"--fault takes KIND=RATE, e.g. overloaded=0.05; got {spec!r}", EXIT_USAGE)
-    return rates
+            raise ConfigurationError(
+                f"a fault is KIND=RATE, e.g. overloaded=0.05; got {spec!r}"
+            ) from None
+    try:
+        return FaultPlan(rates=rates, seed=seed)
+    except ValueError as exc:
+        raise ConfigurationError(str(exc)) from None
 
 
 async def _fake_server(args: argparse.Namespace) -> int:
-    from .testing import FakeSeedServer, FaultPlan
+    from .testing import FakeSeedServer
 
-    try:
-        plan = FaultPlan(rates=_fault_rates(args.fault), seed=args.seed)
-    except ValueError as exc:
-        _fail(str(exc), EXIT_USAGE)
+    plan = fault_plan(args.fault, args.seed)
     server = FakeSeedServer(
         api_key=args.api_key,
         dialect=args.dialect,
@@ -201,6 +206,10 @@ def build_parser() -> argparse.ArgumentParser:
     chat.add_argument("--json", action="store_true", help="print the final completion as JSON")
     chat.add_argument("-q", "--quiet", action="store_true", help="no summary line on stderr")
     chat.set_defaults(func=_chat)
+
+    from ._cli_classify import add_classify_parser
+
+    add_classify_parser(sub)
 
     fake = sub.add_parser("fake-server", help="run the embedded fake Seed server")
     fake.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (0: a free one)")

@@ -1,0 +1,407 @@
+"""``seedclient classify``: label a CSV, JSONL or text file; resumable; progress and summary."""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import csv
+import os
+import sys
+import time
+from collections.abc import Iterator
+from typing import Any, TextIO
+
+import msgspec
+
+from ._batch import BatchStats
+from ._classify import Classification, Classifier
+from ._errors import ConfigurationError
+
+__all__ = ["add_classify_parser"]
+
+EXIT_FAILED_ITEMS = 1
+
+
+def add_classify_parser(sub: Any) -> None:
+    """Register the ``classify`` subcommand."""
+    from ._cli import add_connection_args
+
+    p = sub.add_parser(
+        "classify",
+        help="label every text of a file with a Seed model",
+        description="Label every text of a CSV, JSONL or text file (one text per line).",
+    )
+    p.add_argument("input", help="the file ('-': stdin)")
+    labels = p.add_mutually_exclusive_group(required=True)
+    labels.add_argument("--labels", help="comma-separated labels, e.g. positive,negative,neutral")
+    labels.add_argument("--labels-file", help="a file with one label per line")
+    p.add_argument(
+        "--format", choices=("csv", "jsonl", "text"), help="input format (default: by extension)"
+    )
+    p.add_argument("--column", help="the text column or key (default: 'text', or the only column)")
+    p.add_argument("--id-column", help="the id column or key (default: the 1-based row number)")
+    p.add_argument("--gold-column", help="a column of true labels: report accuracy against it")
+    p.add_argument("--output", "-o", help="results file, .jsonl or .csv (default: JSONL on stdout)")
+    p.add_argument(
+        "--resume",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="keep rows already in --output and skip their ids (default: on)",
+    )
+    p.add_argument("--include-text", action="store_true", help="copy the input text to each row")
+    p.add_argument("--multi-label", action="store_true", help="allow several labels per text")
+    p.add_argument("--instructions", help="what to classify by, for the model")
+    add_connection_args(p)
+    p.add_argument("--model", default="seed-1.6-flash")
+    p.add_argument("--concurrency", type=int, default=64)
+    p.add_argument("--rpm", type=int, help="requests per minute not to exceed")
+    p.add_argument("--tpm", type=int, help="tokens per minute not to exceed")
+    p.add_argument("--no-progress", action="store_true", help="no progress display on stderr")
+    p.add_argument(
+        "--fake-fault",
+        action="append",
+        default=[],
+        metavar="KIND=RATE",
+        help="with --fake: inject a fault, e.g. rate_limit=0.05 (repeatable)",
+    )
+    p.add_argument(
+        "--fake-rpm", type=int, help="with --fake: the fake server's requests/minute limit"
+    )
+    p.set_defaults(func=_classify)
+
+
+# ---------------------------------------------------------------------------- input
+
+
+def _labels(args: argparse.Namespace) -> list[str]:
+    if args.labels_file:
+        with open(args.labels_file, encoding="utf-8") as f:
+            return [line.strip() for line in f if line.strip()]
+    return [lab.strip() for lab in args.labels.split(",") if lab.strip()]
+
+
+def _format(args: argparse.Namespace) -> str:
+    if args.format:
+        return str(args.format)
+    lower = args.input.lower()
+    if lower.endswith(".csv"):
+        return "csv"
+    if lower.endswith((".jsonl", ".ndjson")):
+        return "jsonl"
+    return "text"
+
+
+def _count_items(path: str, fmt: str) -> int | None:
+    """How many items a file holds, by counting lines (for the progress ETA)."""
+    if path == "-":
+        return None
+    lines = 0
+    last = b"\n"
+    with open(path, "rb") as f:
+        while block := f.read(1 << 20):
+            lines += block.count(b"\n")
+            last = block[-1:]
+    lines += last != b"\n"
+    return max(0, lines - (fmt == "csv"))
+
+
+class _Input:
+    """Reads items lazily as ``(id, text)`` and remembers gold labels when asked."""
+
+    def __init__(self, args: argparse.Namespace, fmt: str) -> None:
+        self.args = args
+        self.fmt = fmt
+        self.gold: dict[str, str] = {}
+
+    def _open(self) -> TextIO:
+        if self.args.input == "-":
+            return sys.stdin
+        return open(self.args.input, encoding="utf-8-sig", newline="")
+
+    def __iter__(self) -> Iterator[tuple[str, str]]:
+        f = self._open()
+        try:
+            if self.fmt == "csv":
+                yield from self._csv(f)
+            elif self.fmt == "jsonl":
+                yield from self._jsonl(f)
+            else:
+                for n, line in enumerate(f, 1):
+                    text = line.rstrip("\r\n")
+                    if text.strip():
+                        yield str(n), text
+        finally:
+            if f is not sys.stdin:
+                f.close()
+
+    def _pick(self, row: dict[str, Any], n: int) -> tuple[str, str] | None:
+        a = self.args
+        text = row.get(a.column or "text")
+        if not isinstance(text, str) or not text.strip():
+            return None
+        key = str(row.get(a.id_column, "")) if a.id_column else str(n)
+        if a.gold_column and row.get(a.gold_column) not in (None, ""):
+            self.gold[key] = str(row[a.gold_column])
+        return key, text
+
+    def _csv(self, f: TextIO) -> Iterator[tuple[str, str]]:
+        reader = csv.DictReader(f)
+        fields = reader.fieldnames or []
+        a = self.args
+        if a.column is None and "text" not in fields:
+            if len(fields) != 1:
+                raise ConfigurationError(
+                    f"say which column holds the text (--column); columns: {', '.join(fields)}"
+                )
+            a.column = fields[0]
+        for name in (a.column, a.id_column, a.gold_column):
+            if name and name not in fields:
+                raise ConfigurationError(f"no column {name!r}; columns: {', '.join(fields)}")
+        for n, row in enumerate(reader, 1):
+            item = self._pick(row, n)
+            if item is not None:
+                yield item
+
+    def _jsonl(self, f: TextIO) -> Iterator[tuple[str, str]]:
+        for n, line in enumerate(f, 1):
+            if not line.strip():
+                continue
+            try:
+                row = msgspec.json.decode(line)
+            except msgspec.DecodeError as exc:
+                raise ConfigurationError(
+                    f"line {n} of {self.args.input} is not JSON: {exc}"
+                ) from exc
+            if isinstance(row, dict):
+                item = self._pick(row, n)
+                if item is not None:
+                    yield item
+
+
+# ---------------------------------------------------------------------------- display
+
+
+class _Display:
+    """A live progress bar on stderr (rich when installed), then a summary."""
+
+    def __init__(self, stats: BatchStats, total: int | None, enabled: bool) -> None:
+        self.stats = stats
+        self.total = total
+        self.enabled = enabled
+        self._progress: Any = None
+        self._task: Any = None
+        self._last_plain = time.monotonic()
+        if not enabled:
+            return
+        try:
+            from rich.console import Console
+            from rich.progress import (
+                BarColumn,
+                MofNCompleteColumn,
+                Progress,
+                TextColumn,
+                TimeRemainingColumn,
+            )
+        except ImportError:
+            return
+        console = Console(stderr=True)
+        if not console.is_terminal:
+            return
+        self._progress = Progress(
+            TextColumn("classifying"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("{task.fields[rate]}/s"),
+            TimeRemainingColumn(),
+            TextColumn("{task.fields[extra]}"),
+            console=console,
+            refresh_per_second=5,
+        )
+        self._progress.start()
+        self._task = self._progress.add_task("classify", total=total, rate="0", extra="")
+
+    def _extra(self) -> str:
+        s = self.stats
+        parts = [
+            f"errors {s.failed}",
+            f"throttled {s.throttled}",
+            f"tokens {s.prompt_tokens + s.completion_tokens:,}",
+        ]
+        if s.cost_usd is not None:
+            parts.append(f"${s.cost_usd:.4f}")
+        elif s.credits_used:
+            parts.append(f"{s.credits_used:,.0f} credits")
+        return " · ".join(parts)
+
+    def update(self) -> None:
+        s = self.stats
+        done = s.done + s.failed + s.skipped
+        if self._progress is not None:
+            self._progress.update(
+                self._task, completed=done, rate=f"{s.requests_per_second:.0f}", extra=self._extra()
+            )
+        elif self.enabled:
+            now = time.monotonic()
+            if now - self._last_plain >= 5.0:
+                self._last_plain = now
+                of = f"/{self.total}" if self.total is not None else ""
+                print(
+                    f"classified {done}{of} · {s.requests_per_second:.0f}/s · {self._extra()}",
+                    file=sys.stderr,
+                    flush=True,
+                )
+
+    def close(self) -> None:
+        if self._progress is not None:
+            self.update()
+            self._progress.stop()
+            self._progress = None
+
+
+def _summary(
+    stats: BatchStats,
+    labels: collections.Counter[str],
+    failures: collections.Counter[str],
+    accuracy: tuple[int, int] | None,
+    wall: float,
+) -> list[tuple[str, str]]:
+    rows: list[tuple[str, str]] = [(f"label {k}", f"{v:,}") for k, v in labels.most_common()]
+    rows += [(f"failed: {k}", f"{v:,}") for k, v in failures.most_common()]
+    if stats.skipped:
+        rows.append(("already done (resumed)", f"{stats.skipped:,}"))
+    if accuracy is not None:
+        right, seen = accuracy
+        rows.append(
+            ("accuracy vs gold", f"{right / seen:.1%} ({right:,}/{seen:,})" if seen else "n/a")
+        )
+    rows.append(
+        (
+            "tokens",
+            f"{stats.prompt_tokens:,} prompt ({stats.cached_tokens:,} cached) + "
+            f"{stats.completion_tokens:,} completion ({stats.reasoning_tokens:,} reasoning)",
+        )
+    )
+    if stats.cost_usd is not None or stats.credits_used:
+        cost = f"${stats.cost_usd:.6f}" if stats.cost_usd is not None else ""
+        rows.append(("cost", f"{cost} {stats.credits_used:,.0f} credits".strip()))
+    rows.append(("retried / throttled", f"{stats.retried:,} / {stats.throttled:,}"))
+    finished = stats.done + stats.failed
+    rows.append(("wall time", f"{wall:.2f}s"))
+    rows.append(("requests/s", f"{finished / wall:.1f}" if wall > 0 else "n/a"))
+    return rows
+
+
+def _print_summary(rows: list[tuple[str, str]]) -> None:
+    try:
+        from rich.console import Console
+        from rich.table import Table
+    except ImportError:
+        width = max(len(k) for k, _ in rows)
+        for k, v in rows:
+            print(f"{k:<{width}}  {v}", file=sys.stderr)
+        return
+    table = Table(title="seedclient classify", show_header=False)
+    table.add_column(style="bold")
+    table.add_column()
+    for k, v in rows:
+        table.add_row(k, v)
+    Console(stderr=True).print(table)
+
+
+# ---------------------------------------------------------------------------- the command
+
+
+async def _classify(args: argparse.Namespace) -> int:
+    from ._cli import open_client
+
+    if args.fake:
+        from ._cli import fault_plan
+
+        args.fake_options = {
+            "faults": fault_plan(args.fake_fault, seed=0),
+            "rpm_limit": args.fake_rpm,
+        }
+    fmt = _format(args)
+    _check_paths(args)
+    source = _Input(args, fmt)
+    total = _count_items(args.input, fmt)
+    if args.output:
+        args.interrupt_hint = (
+            f"\ninterrupted: finished rows are in {args.output}; "
+            "run the same command again to resume"
+        )
+    label_counts: collections.Counter[str] = collections.Counter()
+    failures: collections.Counter[str] = collections.Counter()
+    right = seen = 0
+    started = time.monotonic()
+    async with open_client(args) as client:
+        clf = Classifier(
+            client,
+            labels=_labels(args),
+            model=args.model,
+            instructions=args.instructions,
+            multi_label=args.multi_label,
+            concurrency=args.concurrency,
+            rpm=args.rpm,
+            tpm=args.tpm,
+        )
+        display = _Display(clf.runner.stats, total, enabled=not args.no_progress)
+        run = clf.classify(
+            source,
+            checkpoint=_checkpoint(args),
+            include_text=args.include_text,
+        )
+        out = sys.stdout if not args.output else None
+        try:
+            async with run as results:
+                async for r in results:
+                    _tally(r, label_counts, failures)
+                    if source.gold and r.ok:
+                        gold = source.gold.pop(r.id or "", None)
+                        if gold is not None:
+                            seen += 1
+                            right += (r.label or "").casefold() == gold.strip().casefold()
+                    if out is not None:
+                        row = r.row(include_text=args.include_text, multi_label=args.multi_label)
+                        out.write(msgspec.json.encode(row).decode() + "\n")
+                    display.update()
+        finally:
+            display.close()
+        if out is not None:
+            out.flush()
+        stats = clf.runner.stats
+    rows = _summary(
+        stats,
+        label_counts,
+        failures,
+        (right, seen) if args.gold_column else None,
+        time.monotonic() - started,
+    )
+    _print_summary(rows)
+    return EXIT_FAILED_ITEMS if stats.failed else 0
+
+
+def _check_paths(args: argparse.Namespace) -> None:
+    if args.input != "-" and not os.path.exists(args.input):
+        raise ConfigurationError(f"no such input file: {args.input}")
+    if args.output and not args.output.lower().endswith((".jsonl", ".csv", ".ndjson")):
+        raise ConfigurationError("--output must end in .jsonl or .csv")
+
+
+def _checkpoint(args: argparse.Namespace) -> str | None:
+    if not args.output:
+        return None
+    if not args.resume and os.path.exists(args.output):
+        os.remove(args.output)
+    return str(args.output)
+
+
+def _tally(
+    r: Classification, labels: collections.Counter[str], failures: collections.Counter[str]
+) -> None:
+    if r.error is not None:
+        failures[type(r.error).__name__] += 1
+    elif r.labels is not None:
+        labels.update(r.labels)
+    elif r.label is not None:
+        labels[r.label] += 1
