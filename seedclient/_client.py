@@ -189,10 +189,7 @@ class SeedClient:
         if self._closed:
             raise ConfigurationError("the client is closed")
         self._rid_counter += 1
-        headers = {
-            **self._headers,
-            "X-Client-Request-Id": f"{self._rid_prefix}{self._rid_counter:012d}",
-        }
+        headers = {"X-Client-Request-Id": f"{self._rid_prefix}{self._rid_counter:012d}"}
         if extra_headers:
             headers.update(extra_headers)
         return Call(
@@ -201,6 +198,7 @@ class SeedClient:
             "POST",
             self._base_url + path,
             headers,
+            self._headers,
             body,
             self._timeout if timeout is None else Timeout.coerce(timeout),
         )

@@ -73,7 +73,9 @@ _BOOLS = frozenset({"logprobs", "parallel_tool_calls"})
 _TOOL_CHOICES = frozenset({"none", "auto", "required"})
 _RESPONSE_FORMATS = frozenset({"text", "json_object", "json_schema"})
 _PASSED_AS_IS = frozenset({"user", "stream_options"})
-_NOT_BODY = frozenset({"extra_body", "extra_headers", "timeout"})
+_SKIP = frozenset({"model", "messages", "extra_body", "extra_headers", "timeout"})
+#: Numbers that take part in a rule between parameters (see _cross_check).
+_CROSS_CHECKED = frozenset({"max_completion_tokens", "top_logprobs", "top_p", "seed"})
 
 
 def _bad(name: str, allowed: str, value: Any) -> ConfigurationError:
@@ -92,19 +94,29 @@ def _check_number(name: str, value: Any) -> None:
 
 
 def _check_messages(messages: Any) -> None:
-    if isinstance(messages, (str, bytes)) or not isinstance(messages, Sequence) or not messages:
+    # Exact-type checks first: isinstance against an ABC costs far more on the hot path.
+    kind = type(messages)
+    if (
+        kind is not list
+        and kind is not tuple
+        and (isinstance(messages, (str, bytes)) or not isinstance(messages, Sequence))
+    ):
+        raise _bad("messages", "a non-empty list of messages", messages)
+    if not messages:
         raise _bad("messages", "a non-empty list of messages", messages)
     for m in messages:
-        if isinstance(m, ChatMessage):
+        if type(m) is dict:
+            if "role" in m:
+                continue
+        elif isinstance(m, ChatMessage) or (isinstance(m, Mapping) and "role" in m):
             continue
-        if not isinstance(m, Mapping) or "role" not in m:
-            raise _bad("messages", "a list of ChatMessage or dicts with a 'role'", m)
+        raise _bad("messages", "a list of ChatMessage or dicts with a 'role'", m)
 
 
 def _check_other(name: str, value: Any) -> Any:
     """Check a non-numeric parameter; return its wire form."""
     if name in _CHOICES:
-        if name == "thinking" and isinstance(value, Mapping):
+        if name == "thinking" and type(value) is not str and isinstance(value, Mapping):
             value = value.get("type")
         if value not in _CHOICES[name]:
             raise _bad(name, "one of " + ", ".join(sorted(_CHOICES[name])), value)
@@ -142,6 +154,28 @@ def _check_other(name: str, value: Any) -> Any:
     )
 
 
+def _cross_check(provider: Provider, body: dict[str, Any]) -> None:
+    """Rules between parameters, and the provider's own ranges."""
+    if "max_tokens" in body and "max_completion_tokens" in body:
+        raise ConfigurationError(
+            "max_tokens and max_completion_tokens are mutually exclusive on Seed "
+            "(the server ignores max_tokens when both are set): pass one"
+        )
+    if "top_logprobs" in body and body.get("logprobs") is not True:
+        raise ConfigurationError("top_logprobs needs logprobs=True")
+    top_p = body.get("top_p")
+    if top_p is not None and top_p < provider.top_p_min:
+        warnings.warn(
+            f"{provider.name} accepts top_p >= {provider.top_p_min}; sent {provider.top_p_min}",
+            UnsupportedParameterWarning,
+            stacklevel=5,
+        )
+        body["top_p"] = provider.top_p_min
+    seed = body.get("seed")
+    if seed is not None and provider.seed_min is not None and seed < provider.seed_min:
+        raise _bad("seed", f"an integer >= {provider.seed_min} on {provider.name}", seed)
+
+
 def chat_body(provider: Provider, params: Mapping[str, Any], *, stream: bool) -> dict[str, Any]:
     """Validate ``params`` and build the JSON body for ``provider``.
 
@@ -155,14 +189,16 @@ def chat_body(provider: Provider, params: Mapping[str, Any], *, stream: bool) ->
     _check_messages(messages)
     body: dict[str, Any] = {"model": resolve_model(provider, model), "messages": messages}
     rejects = provider.rejects
+    cross = False
     for name, value in params.items():
-        if name in ("model", "messages") or name in _NOT_BODY or value is None:
+        if value is None or name in _SKIP:
             continue
         if name in _NUMBERS:
             _check_number(name, value)
+            cross = cross or name in _CROSS_CHECKED
         else:
             value = _check_other(name, value)
-        if name in rejects:
+        if rejects and name in rejects:
             warnings.warn(
                 f"{provider.name} does not accept {name!r}; it was not sent "
                 "(use extra_body to send it anyway)",
@@ -171,24 +207,8 @@ def chat_body(provider: Provider, params: Mapping[str, Any], *, stream: bool) ->
             )
             continue
         body[name] = value
-    if "max_tokens" in body and "max_completion_tokens" in body:
-        raise ConfigurationError(
-            "max_tokens and max_completion_tokens are mutually exclusive on Seed "
-            "(the server ignores max_tokens when both are set): pass one"
-        )
-    if "top_logprobs" in body and body.get("logprobs") is not True:
-        raise ConfigurationError("top_logprobs needs logprobs=True")
-    top_p = body.get("top_p")
-    if top_p is not None and top_p < provider.top_p_min:
-        warnings.warn(
-            f"{provider.name} accepts top_p >= {provider.top_p_min}; sent {provider.top_p_min}",
-            UnsupportedParameterWarning,
-            stacklevel=4,
-        )
-        body["top_p"] = provider.top_p_min
-    seed = body.get("seed")
-    if seed is not None and provider.seed_min is not None and seed < provider.seed_min:
-        raise _bad("seed", f"an integer >= {provider.seed_min} on {provider.name}", seed)
+    if cross:
+        _cross_check(provider, body)
     if stream:
         body["stream"] = True
         if provider.usage_in_stream and "stream_options" not in body:

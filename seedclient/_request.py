@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Mapping
 from time import monotonic
@@ -9,6 +10,7 @@ from time import monotonic
 import anyio
 
 from ._config import Timeout
+from ._deadlines import HAS_UNCANCEL, Deadline, timer_deadline
 from ._errors import APIConnectionError, APITimeoutError, SeedError, status_error
 from ._retry import RetryPolicy
 from ._transports import Response, StreamResponse, Transport
@@ -28,6 +30,7 @@ class Call:
     __slots__ = (
         "body",
         "deadline",
+        "defaults",
         "headers",
         "method",
         "policy",
@@ -44,6 +47,7 @@ class Call:
         method: str,
         url: str,
         headers: Mapping[str, str],
+        defaults: Mapping[str, str],
         body: bytes | None,
         timeout: Timeout,
     ) -> None:
@@ -52,6 +56,7 @@ class Call:
         self.method = method
         self.url = url
         self.headers = headers
+        self.defaults = defaults
         self.body = body
         self.timeout = timeout
         total = timeout.total
@@ -64,11 +69,15 @@ class Call:
             return None
         left = self.deadline - monotonic()
         if left <= 0:
-            raise APITimeoutError(
-                f"total deadline of {self.timeout.total:g}s exceeded"
-                f" after {self.retries + 1} attempt(s)"
-            )
+            raise APITimeoutError(self.expired())
         return left
+
+    def expired(self) -> str:
+        """What a timeout error says when the total deadline has passed."""
+        return (
+            f"total deadline of {self.timeout.total:g}s exceeded"
+            f" after {self.retries + 1} attempt(s)"
+        )
 
     async def retry_or_raise(
         self, error: SeedError, headers: Mapping[str, str] | None = None
@@ -95,18 +104,41 @@ class Call:
         self.retries += 1
         await anyio.sleep(wait)
 
+    async def _request(self) -> Response:
+        remaining = self.remaining()
+        if not HAS_UNCANCEL:  # pragma: no cover - Python 3.10
+            async with timer_deadline(remaining, self.expired()):
+                return await self.transport.request(
+                    self.method,
+                    self.url,
+                    headers=self.headers,
+                    defaults=self.defaults,
+                    body=self.body,
+                    timeout=self.timeout,
+                )
+        watch = Deadline()
+        watch.start(remaining)
+        try:
+            return await self.transport.request(
+                self.method,
+                self.url,
+                headers=self.headers,
+                defaults=self.defaults,
+                body=self.body,
+                timeout=self.timeout,
+            )
+        except asyncio.CancelledError:
+            if watch.timed_out():
+                raise APITimeoutError(self.expired()) from None
+            raise
+        finally:
+            watch.end()
+
     async def send(self) -> Response:
         """Send until a success, an error not worth retrying, or the deadline."""
         while True:
             try:
-                resp = await self.transport.request(
-                    self.method,
-                    self.url,
-                    headers=self.headers,
-                    body=self.body,
-                    timeout=self.timeout,
-                    remaining=self.remaining(),
-                )
+                resp = await self._request()
             except APIConnectionError as exc:
                 await self.retry_or_raise(exc)
                 continue
@@ -120,21 +152,23 @@ class Call:
         """Open an event stream: retried until its response headers say 2xx."""
         while True:
             try:
-                resp = await self.transport.stream(
-                    self.method,
-                    self.url,
-                    headers=self.headers,
-                    body=self.body,
-                    timeout=self.timeout,
-                    remaining=self.remaining(),
-                )
+                async with timer_deadline(self.remaining(), self.expired()):
+                    resp = await self.transport.stream(
+                        self.method,
+                        self.url,
+                        headers=self.headers,
+                        defaults=self.defaults,
+                        body=self.body,
+                        timeout=self.timeout,
+                    )
             except APIConnectionError as exc:
                 await self.retry_or_raise(exc)
                 continue
             if resp.status < 300:
                 return resp
             try:
-                body = await resp.read_all()
+                async with timer_deadline(self.remaining(), self.expired()):
+                    body = await resp.read_all()
             except APIConnectionError:
                 body = b""
             finally:

@@ -340,10 +340,16 @@ class ChatStream:
             self._timer = loop.call_at(deadline, self._on_timer)
 
     def _next_deadline(self) -> float | None:
+        # Loop time and the call's deadline share the monotonic clock.
         t = self._call.timeout
         if self._last_event is None:
-            return None if t.first_event is None else self._opened_at + t.first_event
-        return None if t.idle is None else self._last_event + t.idle
+            gap = None if t.first_event is None else self._opened_at + t.first_event
+        else:
+            gap = None if t.idle is None else self._last_event + t.idle
+        total = self._call.deadline
+        if gap is None or (total is not None and total < gap):
+            return total
+        return gap
 
     def _on_timer(self) -> None:
         # One timer per stream, re-armed lazily: events only stamp a time, which is far
@@ -360,7 +366,10 @@ class ChatStream:
             self._timer = loop.call_at(deadline, self._on_timer)
             return
         t = self._call.timeout
-        if self._last_event is None:
+        total = self._call.deadline
+        if total is not None and loop.time() >= total:
+            what = self._call.expired()
+        elif self._last_event is None:
             what = f"no data event within {t.first_event:g}s of the request (first_event timeout)"
         else:
             what = f"no data event for {t.idle:g}s (idle timeout; keep-alive comments do not count)"

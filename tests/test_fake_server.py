@@ -334,3 +334,36 @@ async def test_fake_server_command_prints_url_and_stops_on_ctrl_c() -> None:
     _, err = await asyncio.wait_for(proc.communicate(), 30)
     assert proc.returncode == 0
     assert b"Traceback" not in err
+
+
+async def test_total_deadline_cuts_a_slow_answer_and_own_cancel_stays_a_cancel() -> None:
+    from seedclient import APITimeoutError, Timeout
+
+    async with FakeSeedServer(ttft=3) as server:
+        async with SeedClient(base_url=server.url, api_key="t", timeout=Timeout(total=0.3)) as c:
+            loop = asyncio.get_running_loop()
+            started = loop.time()
+            with pytest.raises(APITimeoutError, match=r"total deadline of 0.3s exceeded"):
+                await c.chat.completions.create(model="seed-1.8", messages=CLASSIFY)
+            assert loop.time() - started < 2
+            # Many calls share one timer; each ends on time and the pool is clean after.
+            results = await asyncio.gather(
+                *(
+                    c.chat.completions.create(model="seed-1.8", messages=CLASSIFY)
+                    for _ in range(20)
+                ),
+                return_exceptions=True,
+            )
+            assert all(isinstance(r, APITimeoutError) for r in results)
+            assert c.transport.connections_in_use == 0  # type: ignore[attr-defined]
+            # A cancellation from the caller is not turned into a timeout.
+            task = asyncio.create_task(
+                c.chat.completions.create(model="seed-1.8", messages=CLASSIFY)
+            )
+            await asyncio.sleep(0.05)
+            task.cancel()
+            with pytest.raises(asyncio.CancelledError):
+                await task
+        async with SeedClient(base_url=server.url, api_key="t", timeout=Timeout(total=10)) as c:
+            done = await c.chat.completions.create(model="seed-1.8", messages=CLASSIFY)
+            assert done.content == "negative"  # a deadline that does not pass changes nothing

@@ -355,3 +355,18 @@ async def test_aiml_stream_meta_and_status_error_on_open() -> None:
                     pass
             assert client.transport.connections_in_use == 0  # type: ignore[attr-defined]
         assert info.value.request_id is not None
+
+
+async def test_total_deadline_bounds_a_stream_that_keeps_flowing() -> None:
+    # Chunks arrive every 50 ms, so idle never fires; the total deadline must.
+    async with FakeSeedServer(tokens_per_second=20) as server:
+        async with client_for(server.url, timeout=Timeout(total=0.6, idle=5)) as client:
+            loop = asyncio.get_running_loop()
+            started = loop.time()
+            with pytest.raises(StreamError, match=r"total deadline of 0\.6s exceeded") as info:
+                async with client.chat.completions.stream(model="seed-1.8", messages=MSGS) as s:
+                    async for _ in s:
+                        pass
+            assert loop.time() - started < 3
+            assert isinstance(info.value.__cause__, APITimeoutError)
+            assert client.transport.connections_in_use == 0  # type: ignore[attr-defined]

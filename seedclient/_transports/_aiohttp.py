@@ -81,11 +81,12 @@ class AiohttpTransport:
         self._max_connections = max_connections
         self._keepalive = keepalive_timeout
         self._session: aiohttp.ClientSession | None = None
+        self._defaults: Mapping[str, str] | None = None
         self._closed = False
         # ClientTimeout objects are reused: most calls share one Timeout.
-        self._timeouts: dict[tuple[float | None, ...], aiohttp.ClientTimeout] = {}
+        self._timeouts: dict[tuple[float | None, float | None], aiohttp.ClientTimeout] = {}
 
-    def _get_session(self) -> aiohttp.ClientSession:
+    def _get_session(self, defaults: Mapping[str, str]) -> aiohttp.ClientSession:
         if self._closed:
             raise APIConnectionError("the client is closed")
         if self._session is None:
@@ -94,22 +95,30 @@ class AiohttpTransport:
                 limit_per_host=0,
                 keepalive_timeout=self._keepalive,
             )
+            # The first client's default headers become the session's: merged by aiohttp
+            # in C, instead of once per request in Python.
+            self._defaults = defaults
             self._session = aiohttp.ClientSession(
                 connector=connector,
                 cookie_jar=aiohttp.DummyCookieJar(),
                 timeout=aiohttp.ClientTimeout(total=None),
-                skip_auto_headers=("User-Agent",),
+                headers=defaults,
             )
         return self._session
 
-    def _client_timeout(
-        self, total: float | None, connect: float | None, read: float | None
-    ) -> aiohttp.ClientTimeout:
-        key = (total, connect, read)
+    def _headers(
+        self, defaults: Mapping[str, str], headers: Mapping[str, str]
+    ) -> Mapping[str, str]:
+        if defaults is self._defaults:
+            return headers
+        return {**defaults, **headers}  # another client sharing this transport
+
+    def _client_timeout(self, connect: float | None, read: float | None) -> aiohttp.ClientTimeout:
+        key = (connect, read)
         ct = self._timeouts.get(key)
         if ct is None:
-            ct = aiohttp.ClientTimeout(total=total, sock_connect=connect, sock_read=read)
-            if total is None and len(self._timeouts) < 64:
+            ct = aiohttp.ClientTimeout(total=None, sock_connect=connect, sock_read=read)
+            if len(self._timeouts) < 64:
                 self._timeouts[key] = ct
         return ct
 
@@ -127,15 +136,20 @@ class AiohttpTransport:
         url: str,
         *,
         headers: Mapping[str, str],
+        defaults: Mapping[str, str],
         body: bytes | None,
         timeout: Timeout,
-        remaining: float | None,
     ) -> Response:
-        session = self._get_session()
-        ct = self._client_timeout(remaining, timeout.connect, timeout.read)
+        session = self._get_session(defaults)
+        ct = self._client_timeout(timeout.connect, timeout.read)
         try:
             resp = await session.request(
-                method, url, data=body, headers=headers, timeout=ct, allow_redirects=False
+                method,
+                url,
+                data=body,
+                headers=self._headers(defaults, headers),
+                timeout=ct,
+                allow_redirects=False,
             )
             try:
                 data = await resp.read()
@@ -151,17 +165,22 @@ class AiohttpTransport:
         url: str,
         *,
         headers: Mapping[str, str],
+        defaults: Mapping[str, str],
         body: bytes | None,
         timeout: Timeout,
-        remaining: float | None,
     ) -> _AiohttpStream:
-        session = self._get_session()
-        # Idle and first-event limits are the stream's own (they must ignore keep-alive
-        # comments, which a socket read timeout cannot); the deadline bounds the body too.
-        ct = self._client_timeout(remaining, timeout.connect, None)
+        session = self._get_session(defaults)
+        # Idle and first-event limits are the stream's own: they must ignore keep-alive
+        # comments, which a socket read timeout cannot.
+        ct = self._client_timeout(timeout.connect, None)
         try:
             resp = await session.request(
-                method, url, data=body, headers=headers, timeout=ct, allow_redirects=False
+                method,
+                url,
+                data=body,
+                headers=self._headers(defaults, headers),
+                timeout=ct,
+                allow_redirects=False,
             )
         except _FAILURES as exc:
             _raise_translated(exc)

@@ -2,7 +2,12 @@
 
 A transport raises only seedclient errors: :class:`~seedclient.APIConnectionError` and
 :class:`~seedclient.APITimeoutError` for failures below HTTP, nothing for an error status
-(the client maps statuses). Header mappings must be case-insensitive.
+(the client maps statuses). Response header mappings must be case-insensitive. A transport
+applies the connect and read timeouts; the total deadline is the caller's.
+
+Each request gets two header mappings: ``defaults``, the same object on every call of a
+client (key, content type, user agent), and ``headers``, this request's own. A transport may
+install ``defaults`` once instead of merging them into every request.
 """
 
 from __future__ import annotations
@@ -65,14 +70,11 @@ class Transport(Protocol):
         url: str,
         *,
         headers: Mapping[str, str],
+        defaults: Mapping[str, str],
         body: bytes | None,
         timeout: Timeout,
-        remaining: float | None,
     ) -> Response:
-        """Send a request and read the whole response.
-
-        ``remaining`` is what is left of the call's total deadline, in seconds (None: none).
-        """
+        """Send a request and read the whole response."""
         ...
 
     async def stream(
@@ -81,9 +83,9 @@ class Transport(Protocol):
         url: str,
         *,
         headers: Mapping[str, str],
+        defaults: Mapping[str, str],
         body: bytes | None,
         timeout: Timeout,
-        remaining: float | None,
     ) -> StreamResponse:
         """Send a request and return once the response headers are in."""
         ...
