@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Mapping
+from typing import Any
 from time import monotonic
 
 import anyio
@@ -104,11 +105,13 @@ class Call:
         self.retries += 1
         await anyio.sleep(wait)
 
-    async def _request(self) -> Response:
+    async def _attempt(self, stream: bool) -> Any:
+        """One attempt, under what is left of the total deadline."""
         remaining = self.remaining()
+        send = self.transport.stream if stream else self.transport.request
         if not HAS_UNCANCEL:  # pragma: no cover - Python 3.10
             async with timer_deadline(remaining, self.expired()):
-                return await self.transport.request(
+                return await send(
                     self.method,
                     self.url,
                     headers=self.headers,
@@ -119,7 +122,7 @@ class Call:
         watch = Deadline()
         watch.start(remaining)
         try:
-            return await self.transport.request(
+            return await send(
                 self.method,
                 self.url,
                 headers=self.headers,
@@ -138,7 +141,7 @@ class Call:
         """Send until a success, an error not worth retrying, or the deadline."""
         while True:
             try:
-                resp = await self._request()
+                resp: Response = await self._attempt(stream=False)
             except APIConnectionError as exc:
                 await self.retry_or_raise(exc)
                 continue
@@ -152,25 +155,19 @@ class Call:
         """Open an event stream: retried until its response headers say 2xx."""
         while True:
             try:
-                async with timer_deadline(self.remaining(), self.expired()):
-                    resp = await self.transport.stream(
-                        self.method,
-                        self.url,
-                        headers=self.headers,
-                        defaults=self.defaults,
-                        body=self.body,
-                        timeout=self.timeout,
-                    )
+                stream: StreamResponse = await self._attempt(stream=True)
             except APIConnectionError as exc:
                 await self.retry_or_raise(exc)
                 continue
-            if resp.status < 300:
-                return resp
+            if stream.status < 300:
+                return stream
             try:
                 async with timer_deadline(self.remaining(), self.expired()):
-                    body = await resp.read_all()
+                    body = await stream.read_all()  # an error body: small, and rare
             except APIConnectionError:
                 body = b""
             finally:
-                resp.close()
-            await self.retry_or_raise(status_error(resp.status, body, resp.headers), resp.headers)
+                stream.close()
+            await self.retry_or_raise(
+                status_error(stream.status, body, stream.headers), stream.headers
+            )

@@ -6,17 +6,26 @@ line ends, in any chunking; comments ignored; one space after the colon stripped
 joined with LF; an event dispatched on a blank line only when it has data; ``id`` with NUL
 ignored; ``retry`` only when all ASCII digits; an unterminated last event discarded.
 
-Work is linear in the input: each byte is scanned once for line ends and only the tail of an
-unfinished line is buffered. It knows nothing of sockets, JSON or ``[DONE]``.
+Work is linear in the input: each read is split at blank lines once; an unfinished block is
+carried to the next read while small, and kept as pieces joined once when it ends when large
+(so a multi-megabyte event is not copied on every read); a block's lines are read only when
+it is complete (the usual block, one ``data:`` line, costs a slice). It knows nothing of
+sockets, JSON or ``[DONE]``.
 """
 
 from __future__ import annotations
 
 from ._errors import StreamError
 
-__all__ = ["SSEDecoder", "ServerSentEvent"]
+__all__ = ["RawEvent", "SSEDecoder", "ServerSentEvent"]
 
 _BOM = b"\xef\xbb\xbf"
+
+#: An unfinished block larger than this is kept as pieces, not re-joined on every read.
+_BIG = 64 * 1024
+
+#: An event as ``(event type, data as UTF-8 bytes, last event id, retry)``.
+RawEvent = tuple[str, bytes, str | None, int | None]
 
 
 class ServerSentEvent:
@@ -85,25 +94,23 @@ class SSEDecoder:
     """
 
     __slots__ = (
-        "_buf",
-        "_data",
-        "_data_len",
-        "_event",
         "_last_id",
         "_max",
         "_pending_cr",
+        "_pieces",
+        "_pieces_len",
         "_retry",
         "_started",
+        "_tail",
     )
 
     def __init__(self, max_event_bytes: int = 32 * 1024 * 1024) -> None:
         if max_event_bytes < 1:
             raise ValueError("max_event_bytes must be positive")
         self._max = max_event_bytes
-        self._buf = bytearray()
-        self._data: list[bytes] = []
-        self._data_len = 0
-        self._event = ""
+        self._tail = b""  # the unfinished block, while small
+        self._pieces: list[bytes] | None = None  # the unfinished block's pieces, once large
+        self._pieces_len = 0
         self._last_id: str | None = None
         self._retry: int | None = None
         self._pending_cr = False
@@ -111,23 +118,28 @@ class SSEDecoder:
 
     @property
     def last_event_id(self) -> str | None:
-        """The last event id seen so far (to send as ``Last-Event-ID`` on reconnect)."""
+        """The last event id as of the last complete block (for ``Last-Event-ID``)."""
         return self._last_id
 
     @property
     def retry(self) -> int | None:
-        """The reconnection time in ms the stream asked for, if any."""
+        """The reconnection time in ms the stream asked for, as of the last complete block."""
         return self._retry
 
     def feed(self, chunk: bytes) -> list[ServerSentEvent]:
         """Decode the next chunk; return the events it completed, in order."""
+        return [_event(*raw) for raw in self.feed_raw(chunk)]
+
+    def feed_raw(self, chunk: bytes) -> list[RawEvent]:
+        """Like :meth:`feed`, as ``(event, data, id, retry)`` tuples with ``data`` as UTF-8
+        bytes: no event objects are built, which is what a hot loop that hands the data
+        straight to a JSON decoder wants."""
         if not self._started:
-            if self._buf:
-                chunk = bytes(self._buf) + chunk
-                self._buf.clear()
+            chunk = self._tail + chunk
             if len(chunk) < 3 and _BOM.startswith(chunk):
-                self._buf.extend(chunk)  # could still be a BOM: wait for more
+                self._tail = chunk  # could still be a BOM: wait for more
                 return []
+            self._tail = b""
             self._started = True
             if chunk.startswith(_BOM):
                 chunk = chunk[3:]
@@ -137,73 +149,121 @@ class SSEDecoder:
             self._pending_cr = False
             if chunk[:1] == b"\n":
                 chunk = chunk[1:]
+                if not chunk:
+                    return []
         if b"\r" in chunk:
             # A CR at the very end is a line end already; an LF opening the next chunk
             # belongs to it and must be skipped.
             self._pending_cr = chunk.endswith(b"\r")
             chunk = chunk.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
-        lines = chunk.split(b"\n")
-        tail = lines.pop()
-        events: list[ServerSentEvent] = []
-        if lines:
-            if self._buf:
-                self._buf += lines[0]
-                lines[0] = bytes(self._buf)
-                self._buf.clear()
-            for line in lines:
-                if line[:5] == b"data:":
-                    value = line[6:] if line[5:6] == b" " else line[5:]
-                    self._data.append(value)
-                    self._data_len += len(value) + 1
-                    if self._data_len > self._max:
-                        self._overflow("event")
-                elif line:
-                    self._field(line)
-                elif self._data:
-                    events.append(
-                        ServerSentEvent(
-                            self._event or "message",
-                            b"\n".join(self._data),
-                            self._last_id,
-                            self._retry,
-                        )
-                    )
-                    self._data = []
-                    self._data_len = 0
-                    self._event = ""
-                else:
-                    self._event = ""
-        if tail:
-            self._buf += tail
-            if len(self._buf) > self._max:
-                self._overflow("line")
+        if self._pieces is not None:
+            chunk = self._join_pieces(chunk)
+            if not chunk:
+                return []
+        elif self._tail:
+            # A small unfinished block: concatenating costs little and keeps one path.
+            chunk = self._tail + chunk
+        blocks = chunk.split(b"\n\n")
+        rest = blocks.pop()
+        if len(rest) > self._max:
+            self._overflow(len(rest))
+        if len(rest) > _BIG:
+            # A large unfinished block (a base64 image): keep its pieces and join them once
+            # when it ends, so it is not copied again on every read.
+            self._pieces = [rest]
+            self._pieces_len = len(rest)
+            self._tail = b""
+        else:
+            self._tail = rest
+        if not blocks:
+            return []
+        events: list[RawEvent] = []
+        if len(chunk) > self._max:  # only then can one of its blocks be too large
+            for block in blocks:
+                if len(block) > self._max:
+                    self._overflow(len(block))
+        last_id, retry = self._last_id, self._retry
+        for block in blocks:
+            # A block is every line up to a blank line, and its state starts clean: the
+            # usual block is one "data: " line, dispatched at once.
+            if block.startswith(b"data: ") and b"\n" not in block:
+                events.append(("message", block[6:], last_id, retry))
+            else:
+                self._block(block, events)
+                last_id, retry = self._last_id, self._retry
         return events
 
-    def _field(self, line: bytes) -> None:
-        colon = line.find(b":")
-        if colon == 0:
-            return  # a comment, e.g. a gateway's keep-alive
-        if colon < 0:
-            name, value = line, b""
-        else:
-            name = line[:colon]
-            value = line[colon + 2 :] if line[colon + 1 : colon + 2] == b" " else line[colon + 1 :]
-        if name == b"data":
-            self._data.append(value)
-            self._data_len += len(value) + 1
-            if self._data_len > self._max:
-                self._overflow("event")
-        elif name == b"event":
-            self._event = value.decode("utf-8", "replace")
-        elif name == b"id":
-            if b"\0" not in value:
-                self._last_id = value.decode("utf-8", "replace")
-        elif name == b"retry" and value.isdigit():  # ASCII digits only; False for b""
-            self._retry = int(value)
+    def _join_pieces(self, chunk: bytes) -> bytes:
+        """Large-block mode: the whole block once it has ended, else b"" (kept)."""
+        pieces = self._pieces
+        assert pieces is not None
+        if b"\n\n" not in chunk and not (pieces[-1][-1:] == b"\n" and chunk[:1] == b"\n"):
+            pieces.append(chunk)
+            self._pieces_len += len(chunk)
+            if self._pieces_len > self._max:
+                self._overflow(self._pieces_len)
+            return b""
+        pieces.append(chunk)
+        self._pieces = None
+        return b"".join(pieces)
 
-    def _overflow(self, what: str) -> None:
-        size = len(self._buf) if what == "line" else self._data_len
-        self._buf.clear()
-        self._data = []
-        self._data_len = 0
-        raise StreamError(f"server-sent {what} of {size} bytes exceeds max_event_bytes={self._max}")
+    def _block(self, block: bytes, events: list[RawEvent]) -> None:
+        """Apply the line rules to one block, then the blank line that ended it."""
+        data: list[bytes] = []
+        event = ""
+        for line in block.split(b"\n"):
+            if not line:  # a blank line inside the block (from consecutive blank lines)
+                if data:
+                    self._dispatch(event, data, events)
+                    data = []
+                event = ""
+                continue
+            colon = line.find(b":")
+            if colon == 0:
+                continue  # a comment, e.g. a gateway's keep-alive
+            if colon < 0:
+                name, value = line, b""
+            else:
+                name = line[:colon]
+                value = (
+                    line[colon + 2 :] if line[colon + 1 : colon + 2] == b" " else line[colon + 1 :]
+                )
+            if name == b"data":
+                data.append(value)
+            elif name == b"event":
+                event = value.decode("utf-8", "replace")
+            elif name == b"id":
+                if b"\0" not in value:
+                    self._last_id = value.decode("utf-8", "replace")
+            elif name == b"retry" and value.isdigit():  # ASCII digits only; False for b""
+                self._retry = int(value)
+        if data:
+            self._dispatch(event, data, events)
+
+    def _dispatch(self, event: str, data: list[bytes], events: list[RawEvent]) -> None:
+        raw = b"\n".join(data)
+        if len(raw) > self._max:
+            self._overflow(len(raw))
+        events.append((event or "message", raw, self._last_id, self._retry))
+
+    def _overflow(self, size: int) -> None:
+        self._tail = b""
+        self._pieces = None
+        self._pieces_len = 0
+        raise StreamError(
+            f"server-sent event or line of {size} bytes exceeds max_event_bytes={self._max}"
+        )
+
+
+_new = object.__new__
+
+
+def _event(event: str, raw: bytes, id: str | None, retry: int | None) -> ServerSentEvent:
+    """A ServerSentEvent from raw bytes, without the public constructor's checks."""
+    ev: ServerSentEvent = _new(ServerSentEvent)
+    ev.event = event
+    ev.raw = raw
+    ev._data = None
+    ev.id = id
+    ev.retry = retry
+    return ev

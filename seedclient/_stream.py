@@ -14,7 +14,7 @@ import msgspec
 from ._errors import APIConnectionError, APITimeoutError, SeedError, StreamError
 from ._errors import stream_error_event as _stream_error
 from ._request import Call
-from ._sse import ServerSentEvent, SSEDecoder
+from ._sse import RawEvent, SSEDecoder
 from ._transports import StreamResponse
 from ._types import (
     ChatCompletion,
@@ -87,7 +87,7 @@ class ChatStream:
         self._max_event_bytes = max_event_bytes
         self._resp: StreamResponse | None = None
         self._decoder = SSEDecoder(max_event_bytes)
-        self._events: list[ServerSentEvent] = []
+        self._events: list[RawEvent] = []
         self._pos = 0
         self._chunks = 0
         self._done = False
@@ -225,7 +225,7 @@ class ChatStream:
                 raise APIConnectionError(
                     f"the stream ended before [DONE] after {self._chunks} chunk(s)"
                 )
-            events = self._decoder.feed(data)
+            events = self._decoder.feed_raw(data)
         except APIConnectionError as exc:
             self._drop_response()
             if self._chunks:
@@ -248,11 +248,11 @@ class ChatStream:
                     self._timer.cancel()
                 self._arm(loop)
 
-    def _handle(self, event: ServerSentEvent) -> ChatCompletionChunk | None:
-        raw = event.raw
-        if event.event != "message":
-            if event.event == "error":
-                raise _stream_error(self._loads(event), self._request_id)
+    def _handle(self, event: RawEvent) -> ChatCompletionChunk | None:
+        kind, raw = event[0], event[1]
+        if kind != "message":
+            if kind == "error":
+                raise _stream_error(self._loads(raw), self._request_id)
             return None  # other event types are not ours to interpret
         if raw == _DONE:
             self._done = True
@@ -260,13 +260,14 @@ class ChatStream:
         try:
             chunk = chunk_decoder.decode(raw)
         except msgspec.DecodeError:
-            try:  # the spec replaces invalid UTF-8; msgspec refuses it
-                chunk = chunk_decoder.decode(event.data.encode())
+            text = raw.decode("utf-8", "replace")
+            try:  # the SSE rules replace invalid UTF-8; msgspec refuses it
+                chunk = chunk_decoder.decode(text.encode())
             except msgspec.DecodeError as exc:
                 raise StreamError(
                     f"malformed chunk after {self._chunks} chunk(s): {exc}",
                     chunks=self._chunks,
-                    data=event.data[:2000],
+                    data=text[:2000],
                 ) from exc
         if chunk.error is not None:
             raise _stream_error({"error": chunk.error}, self._request_id)
@@ -274,11 +275,11 @@ class ChatStream:
         return chunk
 
     @staticmethod
-    def _loads(event: ServerSentEvent) -> Any:
+    def _loads(raw: bytes) -> Any:
         try:
-            return msgspec.json.decode(event.raw)
+            return msgspec.json.decode(raw)
         except msgspec.DecodeError:
-            return {"error": {"message": event.data}}
+            return {"error": {"message": raw.decode("utf-8", "replace")}}
 
     def _accumulate(self, chunk: ChatCompletionChunk) -> None:
         if self._first is None:

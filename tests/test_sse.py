@@ -130,7 +130,7 @@ def test_line_cap_raises_clear_stream_error() -> None:
 
 def test_event_cap_across_lines() -> None:
     dec = SSEDecoder(max_event_bytes=1024)
-    with pytest.raises(StreamError, match="event of"):
+    with pytest.raises(StreamError, match="exceeds max_event_bytes=1024"):
         dec.feed(b"data: " + b"x" * 600 + b"\ndata: " + b"y" * 600 + b"\n")
 
 
