@@ -22,7 +22,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from load_server import stream_events  # noqa: E402
+from load_server import stream_events
 
 
 def _pieces(n_chunks: int, read: int) -> tuple[list[bytes], int]:
