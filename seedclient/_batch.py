@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import AsyncIterable, Iterable, Mapping
 from dataclasses import dataclass
@@ -19,6 +20,8 @@ from ._pool import BatchRun
 from ._types import ChatCompletion
 
 __all__ = ["BatchResult", "BatchRunner", "BatchStats"]
+
+_NO_LIMIT = contextlib.nullcontext()
 
 R = TypeVar("R")
 Item = tuple[int, str | None, Any]
@@ -180,15 +183,21 @@ class BatchRunner:
         stats = self.stats
         attempts = throttles = retries = 0
         estimate = self._estimate(params) if self._tpm is not None else 0
+        limit = self.limit
         while True:
-            await self._pause()
+            if self._resume_at > monotonic():
+                await self._pause()
             if self._rpm is not None:
                 await self._rpm.acquire()
             if self._tpm is not None:
                 await self._tpm.acquire(estimate)
-            async with self.limit.limiter:
-                await self._pause()  # a throttle may have paused the pool while we queued
-                await self.limit.pace()
+            # The pool itself bounds in-flight requests at `concurrency`; the limiter only
+            # matters once the adaptive limit is below that.
+            async with limit.limiter if limit.current < self.concurrency else _NO_LIMIT:
+                if self._resume_at > monotonic():
+                    await self._pause()  # a throttle paused the pool while we queued
+                if limit.rate is not None:
+                    await limit.pace()
                 attempts += 1
                 stats.in_flight += 1
                 if stats.in_flight > stats.max_in_flight:

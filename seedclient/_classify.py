@@ -23,8 +23,9 @@ __all__ = ["Classification", "Classifier", "InvalidLabelError"]
 _QUOTES = "\"'`\u201c\u201d\u2018\u2019\u00ab\u00bb"
 _SPACES = re.compile(r"\s+")
 _PREFIX = re.compile(r"^(?:label|category|class|answer)\s*[:=-]\s*", re.IGNORECASE)
-#: How many distinct texts' answers are remembered for dedupe within a run.
-DEDUPE_CACHE = 200_000
+#: How many recent distinct texts' answers are remembered (least recently used dropped):
+#: duplicates within that window are never sent twice, and memory stays flat.
+DEDUPE_CACHE = 20_000
 
 
 class InvalidLabelError(SeedError):
@@ -139,8 +140,8 @@ class Classifier:
                 raise ConfigurationError(f"example label {label!r} is not one of the labels")
         self._system = self._system_prompt(instructions, examples or ())
         self._params = self._base_params()
-        self._inflight: dict[str, asyncio.Future[Classification]] = {}
-        self._cache: dict[str, Classification] = {}
+        self._inflight: dict[str, asyncio.Future[Classification] | None] = {}
+        self._cache: dict[str, tuple[str | None, list[str] | None, float | None]] = {}
 
     def _system_prompt(self, instructions: str | None, examples: Sequence[tuple[str, str]]) -> str:
         how = (
@@ -239,27 +240,43 @@ class Classifier:
         )
 
     async def _classify_one(self, index: int, key: str | None, text: str) -> Classification:
-        cached = self._cache.get(text)
-        if cached is None:
-            pending = self._inflight.get(text)
-            if pending is None:
-                future: asyncio.Future[Classification] = asyncio.get_running_loop().create_future()
-                self._inflight[text] = future
-                try:
-                    result = await self._ask(index, key, text)
-                except BaseException as exc:
-                    future.set_exception(exc)
-                    future.exception()  # mark it retrieved: a duplicate may never await it
-                    raise
-                finally:
-                    del self._inflight[text]
-                future.set_result(result)
-                if len(self._cache) >= DEDUPE_CACHE:
-                    self._cache.pop(next(iter(self._cache)))
-                self._cache[text] = result
-                return result
-            cached = await asyncio.shield(pending)
-        return msgspec.structs.replace(cached, index=index, id=key, usage=None)
+        cache = self._cache
+        answer = cache.pop(text, None)
+        if answer is not None:
+            cache[text] = answer  # most recently used again
+            return Classification(
+                index=index,
+                id=key,
+                text=text,
+                label=answer[0],
+                labels=answer[1],
+                confidence=answer[2],
+            )
+        inflight = self._inflight
+        if text in inflight:
+            waiter = inflight[text]
+            if waiter is None:
+                waiter = inflight[text] = asyncio.get_running_loop().create_future()
+            first = await asyncio.shield(waiter)
+            return msgspec.structs.replace(first, index=index, id=key, usage=None)
+        # The first of its text: ask. A future is made only if a duplicate comes meanwhile.
+        inflight[text] = None
+        try:
+            result = await self._ask(index, key, text)
+        except BaseException as exc:
+            waiter = inflight.pop(text)
+            if waiter is not None:
+                waiter.set_exception(exc)
+                waiter.exception()  # retrieved: the duplicates may be gone already
+            raise
+        waiter = inflight.pop(text)
+        if waiter is not None:
+            waiter.set_result(result)
+        if result.error is None:
+            if len(cache) >= DEDUPE_CACHE:
+                del cache[next(iter(cache))]
+            cache[text] = (result.label, result.labels, result.confidence)
+        return result
 
     # ------------------------------------------------------------------ many texts
 

@@ -5,13 +5,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import sys
-from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable, Iterable
+from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable, Iterable, Iterator
 from time import monotonic
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import anyio
-from anyio.streams.memory import MemoryObjectReceiveStream, MemoryObjectSendStream
 
 from ._errors import QuotaExceededError
 
@@ -24,6 +23,7 @@ if TYPE_CHECKING:
 __all__ = ["BatchRun"]
 
 R = TypeVar("R")
+_END = object()
 Item = tuple[int, str | None, Any]
 
 
@@ -36,6 +36,9 @@ def _single(exc: BaseException) -> BaseException:
 
 class _Pool(Generic[R]):
     """A fixed pool of workers pulling items from the input, with a bounded window.
+
+    Skipped items take no slot of the window, and a worker that meets a quota error stops
+    the pool from taking more.
 
     At most ``window`` items are between being read from the input and being taken by the
     caller, so memory stays flat however long the input is. The pool never refers to the
@@ -68,14 +71,18 @@ class _Pool(Generic[R]):
         self.next = 0
 
     async def run(self) -> None:
-        work_send, work_recv = anyio.create_memory_object_stream[Item](0)
+        source = self.source
+        if isinstance(source, AsyncIterable):
+            self._ait: AsyncIterator[Any] | None = source.__aiter__()
+            self._lock: anyio.Lock | None = anyio.Lock()
+        else:
+            self._it: Iterator[Any] = iter(source)
+            self._ait = None
+        self._count = 0
         try:
             async with anyio.create_task_group() as tg:
                 for _ in range(self.workers):
-                    tg.start_soon(self._worker, work_recv.clone())
-                work_recv.close()
-                async with work_send:
-                    await self._produce(work_send)
+                    tg.start_soon(self._worker)
             # After a quota stop, ordered results wait behind a gap: pass them on in order.
             for index in sorted(self.pending):
                 ready = self.pending.pop(index)
@@ -84,45 +91,53 @@ class _Pool(Generic[R]):
         finally:
             self.out_send.close()
 
-    async def _items(self) -> AsyncIterator[Any]:
-        source = self.source
-        if isinstance(source, AsyncIterable):
-            async for item in source:
-                yield item
-        else:
-            for item in source:
-                yield item
+    async def _pull(self) -> Item | None:
+        """The next item of the input with its index, or None at its end.
 
-    async def _produce(self, work_send: MemoryObjectSendStream[Item]) -> None:
+        Workers pull straight from the input: a sync iterator needs no lock (nothing
+        awaits between taking an item and numbering it), an async one takes a lock.
+        """
+        if self._ait is None:
+            raw = next(self._it, _END)
+            if raw is _END:
+                return None
+        else:
+            assert self._lock is not None
+            async with self._lock:
+                try:
+                    raw = await self._ait.__anext__()
+                except StopAsyncIteration:
+                    return None
+        index = self._count
+        self._count += 1
+        return self.split(index, raw)
+
+    async def _worker(self) -> None:
         done = self.done
-        index = -1
-        async for raw in self._items():
-            index += 1
-            item = self.split(index, raw)
-            if done is not None and (item[1] if item[1] is not None else str(index + 1)) in done:
+        slots = self.slots
+        while self.stop is None:
+            try:  # the window of items not yet taken by the caller
+                slots.acquire_nowait()
+            except anyio.WouldBlock:
+                await slots.acquire()
+            item = await self._pull()
+            if item is None or self.stop is not None:
+                slots.release()
+                return
+            index, key, payload = item
+            if done is not None and (key if key is not None else str(index + 1)) in done:
+                slots.release()
                 self.on_skip()
                 if self.ordered:
                     self._deliver(index, None)
                 continue
-            await self.slots.acquire()
-            if self.stop is not None:
-                self.slots.release()
+            try:
+                result = await self.work(index, key, payload)
+            except QuotaExceededError as exc:
+                self.stop = self.stop or exc  # keep what is done; stop taking more
+                slots.release()
                 return
-            await work_send.send(item)
-
-    async def _worker(self, work_recv: MemoryObjectReceiveStream[Item]) -> None:
-        async with work_recv:
-            async for index, key, payload in work_recv:
-                if self.stop is not None:
-                    self.slots.release()
-                    continue
-                try:
-                    result = await self.work(index, key, payload)
-                except QuotaExceededError as exc:
-                    self.stop = self.stop or exc  # keep what is done; stop taking more
-                    self.slots.release()
-                    continue
-                self._deliver(index, result)
+            self._deliver(index, result)
 
     def _deliver(self, index: int, result: R | None) -> None:
         """Pass a result on, in input order when ordered (a skipped item passes ``None``).
@@ -202,7 +217,10 @@ class BatchRun(Generic[R]):
             self._start()
         pool = self._pool
         try:
-            result = await pool.out_recv.receive()
+            try:
+                result = pool.out_recv.receive_nowait()
+            except anyio.WouldBlock:
+                result = await pool.out_recv.receive()
         except anyio.EndOfStream:
             await self._finish()
             raise StopAsyncIteration from None
