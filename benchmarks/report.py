@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import platform
+from pathlib import Path
 from typing import Any
 
 
@@ -238,4 +239,7 @@ def render(r: dict[str, Any]) -> str:
         f"| {b['items']:,} | {b['peak_rss_mb']:.1f} | {b['items_per_s']:,.0f} |"
         for b in r["batch_memory"]
     ]
+    log = Path(__file__).with_name("PROFILING.md")
+    if log.exists():
+        lines += ["", log.read_text().rstrip()]
     return "\n".join(lines) + "\n"

@@ -303,6 +303,5 @@ class BatchRunner:
             split,
             work,
             ordered=ordered,
-            done=ckpt.done if ckpt is not None else None,
-            on_close=ckpt.close if ckpt is not None else None,
+            checkpoint=ckpt,
         )

@@ -323,8 +323,7 @@ class Classifier:
             _split_text,
             work,
             ordered=ordered,
-            done=ckpt.done if ckpt is not None else None,
-            on_close=ckpt.close if ckpt is not None else None,
+            checkpoint=ckpt,
         )
 
     async def classify_all(self, texts: Iterable[Any]) -> list[Classification]:

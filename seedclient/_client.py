@@ -21,7 +21,7 @@ from ._config import (
     resolve_model,
     resolve_settings,
 )
-from ._errors import ConfigurationError, SeedError
+from ._errors import ConfigurationError, SeedError, request_id_of
 from ._params import ChatParams, chat_body, encode_body
 from ._request import Call
 from ._retry import RetryPolicy
@@ -247,9 +247,7 @@ class Completions:
         )
         resp = await call.send()
         completion: ChatCompletion = _decoded(completion_decoder, resp.body, "chat completion")
-        completion.request_id = resp.headers.get("x-request-id") or resp.headers.get(
-            "x-inference-id"
-        )
+        completion.request_id = request_id_of(resp.headers)
         return completion
 
     def stream(self, **params: Unpack[ChatParams]) -> ChatStream:
@@ -341,5 +339,5 @@ class Images:
         call = client._call("/images/generations", encode_body(body), timeout, extra_headers)
         resp = await call.send()
         images: ImagesResponse = _decoded(images_decoder, resp.body, "images")
-        images.request_id = resp.headers.get("x-request-id") or resp.headers.get("x-inference-id")
+        images.request_id = request_id_of(resp.headers)
         return images

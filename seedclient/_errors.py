@@ -174,6 +174,11 @@ def _str_or_none(value: Any) -> str | None:
     return str(value)
 
 
+def request_id_of(headers: Mapping[str, str]) -> str | None:
+    """The server's request id: ``x-request-id`` (Ark, AIsa) or ``x-inference-id`` (AI/ML)."""
+    return headers.get("x-request-id") or headers.get("x-inference-id")
+
+
 def parse_retry_after(headers: Mapping[str, str]) -> float | None:
     """Seconds the server asks to wait: ``retry-after-ms`` first, then ``retry-after``.
 
@@ -240,7 +245,7 @@ def status_error(status: int, body: bytes, headers: Mapping[str, str]) -> APISta
         parsed = body.decode("utf-8", "replace")[:2000] if body else None
         message = parsed or ""
     if request_id is None:
-        request_id = headers.get("x-request-id") or headers.get("x-inference-id")
+        request_id = request_id_of(headers)
     if request_id is None and message:
         m = _REQUEST_ID_IN_TEXT.search(message)
         request_id = m.group(1) if m else None

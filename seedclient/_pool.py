@@ -19,6 +19,7 @@ if sys.version_info < (3, 11):  # pragma: no cover - the backport anyio installs
 
 if TYPE_CHECKING:
     from ._batch import BatchRunner
+    from ._checkpoint import Checkpoint
 
 __all__ = ["BatchRun"]
 
@@ -173,8 +174,7 @@ class BatchRun(Generic[R]):
         work: Callable[[int, str | None, Any], Awaitable[R]],
         *,
         ordered: bool,
-        done: set[str] | None = None,
-        on_close: Callable[[], None] | None = None,
+        checkpoint: Checkpoint | None = None,
     ) -> None:
         n = runner.concurrency
         stats = runner.stats
@@ -189,11 +189,11 @@ class BatchRun(Generic[R]):
             split,
             work,
             ordered=ordered,
-            done=done,
+            done=checkpoint.done if checkpoint is not None else None,
             window=max(4 * n, 64) if ordered else max(2 * n, 32),
             on_skip=skipped,
         )
-        self._on_close = on_close
+        self._on_close = checkpoint.close if checkpoint is not None else None
         self._task: asyncio.Task[None] | None = None
         self._closed = False
 

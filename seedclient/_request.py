@@ -109,27 +109,21 @@ class Call:
         """One attempt, under what is left of the total deadline."""
         remaining = self.remaining()
         send = self.transport.stream if stream else self.transport.request
+        sent = send(
+            self.method,
+            self.url,
+            headers=self.headers,
+            defaults=self.defaults,
+            body=self.body,
+            timeout=self.timeout,
+        )
         if not HAS_UNCANCEL:  # pragma: no cover - Python 3.10
             async with timer_deadline(remaining, self.expired()):
-                return await send(
-                    self.method,
-                    self.url,
-                    headers=self.headers,
-                    defaults=self.defaults,
-                    body=self.body,
-                    timeout=self.timeout,
-                )
+                return await sent
         watch = Deadline()
         watch.start(remaining)
         try:
-            return await send(
-                self.method,
-                self.url,
-                headers=self.headers,
-                defaults=self.defaults,
-                body=self.body,
-                timeout=self.timeout,
-            )
+            return await sent
         except asyncio.CancelledError:
             if watch.timed_out():
                 raise APITimeoutError(self.expired()) from None

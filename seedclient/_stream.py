@@ -11,7 +11,7 @@ from typing import Any
 import anyio
 import msgspec
 
-from ._errors import APIConnectionError, APITimeoutError, SeedError, StreamError
+from ._errors import APIConnectionError, APITimeoutError, SeedError, StreamError, request_id_of
 from ._errors import stream_error_event as _stream_error
 from ._request import Call
 from ._sse import RawEvent, SSEDecoder
@@ -204,7 +204,7 @@ class ChatStream:
     async def _open(self) -> None:
         resp = await self._call.open_stream()
         self._resp = resp
-        self._request_id = resp.headers.get("x-request-id") or resp.headers.get("x-inference-id")
+        self._request_id = request_id_of(resp.headers)
         self._decoder = SSEDecoder(self._max_event_bytes)
         self._events = []
         self._pos = 0

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping
+from collections.abc import Awaitable, Mapping
 from typing import NoReturn
 
 import aiohttp
@@ -122,6 +122,26 @@ class AiohttpTransport:
                 self._timeouts[key] = ct
         return ct
 
+    def _send(
+        self,
+        method: str,
+        url: str,
+        headers: Mapping[str, str],
+        defaults: Mapping[str, str],
+        body: bytes | None,
+        connect: float | None,
+        read: float | None,
+    ) -> Awaitable[aiohttp.ClientResponse]:
+        """Start a request (a plain function returning aiohttp's awaitable: no extra frame)."""
+        return self._get_session(defaults).request(
+            method,
+            url,
+            data=body,
+            headers=self._headers(defaults, headers),
+            timeout=self._client_timeout(connect, read),
+            allow_redirects=False,
+        )
+
     @property
     def connections_in_use(self) -> int:
         """Connections currently checked out of the pool (0 when every stream is released)."""
@@ -140,16 +160,9 @@ class AiohttpTransport:
         body: bytes | None,
         timeout: Timeout,
     ) -> Response:
-        session = self._get_session(defaults)
-        ct = self._client_timeout(timeout.connect, timeout.read)
         try:
-            resp = await session.request(
-                method,
-                url,
-                data=body,
-                headers=self._headers(defaults, headers),
-                timeout=ct,
-                allow_redirects=False,
+            resp = await self._send(
+                method, url, headers, defaults, body, timeout.connect, timeout.read
             )
             try:
                 data = await resp.read()
@@ -169,19 +182,10 @@ class AiohttpTransport:
         body: bytes | None,
         timeout: Timeout,
     ) -> _AiohttpStream:
-        session = self._get_session(defaults)
-        # Idle and first-event limits are the stream's own: they must ignore keep-alive
-        # comments, which a socket read timeout cannot.
-        ct = self._client_timeout(timeout.connect, None)
         try:
-            resp = await session.request(
-                method,
-                url,
-                data=body,
-                headers=self._headers(defaults, headers),
-                timeout=ct,
-                allow_redirects=False,
-            )
+            # Idle and first-event limits are the stream's own: they must ignore keep-alive
+            # comments, which a socket read timeout cannot.
+            resp = await self._send(method, url, headers, defaults, body, timeout.connect, None)
         except _FAILURES as exc:
             _raise_translated(exc)
         return _AiohttpStream(resp)

@@ -270,6 +270,17 @@ class FakeSeedServer:
             )
         return None
 
+    async def _read_json(self, request: web.Request, rid: str) -> tuple[Any, web.Response | None]:
+        """The request's JSON body, or the 401/400 answer that refuses it."""
+        denied = self._auth_error(request, rid)
+        if denied is not None:
+            return None, denied
+        try:
+            return _decode(await request.read()), None
+        except msgspec.DecodeError:
+            error = self._error(400, "InvalidParameter", "The request body is not valid JSON.", rid)
+            return None, error
+
     def _rpm_wait(self) -> float | None:
         """None if the request fits the RPM window; else seconds until a slot frees."""
         if self.rpm_limit is None:
@@ -336,13 +347,9 @@ class FakeSeedServer:
 
     async def _chat_inner(self, request: web.Request) -> web.StreamResponse:
         rid = self._request_id()
-        denied = self._auth_error(request, rid)
-        if denied is not None:
-            return denied
-        try:
-            body = _decode(await request.read())
-        except msgspec.DecodeError:
-            return self._error(400, "InvalidParameter", "The request body is not valid JSON.", rid)
+        body, refused = await self._read_json(request, rid)
+        if refused is not None:
+            return refused
         problem = self._invalid(body)
         if problem is not None:
             return self._error(400, "InvalidParameter", problem, rid)
@@ -617,13 +624,9 @@ class FakeSeedServer:
 
     async def _images(self, request: web.Request) -> web.Response:
         rid = self._request_id()
-        denied = self._auth_error(request, rid)
-        if denied is not None:
-            return denied
-        try:
-            body = _decode(await request.read())
-        except msgspec.DecodeError:
-            return self._error(400, "InvalidParameter", "The request body is not valid JSON.", rid)
+        body, refused = await self._read_json(request, rid)
+        if refused is not None:
+            return refused
         prompt = body.get("prompt") if isinstance(body, dict) else None
         if not isinstance(prompt, str) or not prompt.strip():
             return self._error(
