@@ -34,7 +34,7 @@ def typing(session: nox.Session) -> None:
 def examples(session: nox.Session) -> None:
     """Run every example against the embedded fake server."""
     session.install("-e", ".[test]")
-    session.run("python", "-m", "pytest", "tests/test_examples.py", "--no-cov")
+    session.run("python", "-m", "pytest", "examples", "--no-cov")
 
 
 @nox.session
