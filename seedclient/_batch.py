@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 import anyio
 import msgspec
 
-from ._checkpoint import Checkpoint
+from ._checkpoint import Checkpoint, checkpoint_id
 from ._client import SeedClient
 from ._errors import ConfigurationError, QuotaExceededError, RateLimitError, SeedError
 from ._pacing import AdaptiveLimit, Pacer
@@ -279,7 +279,7 @@ class BatchRunner:
                 ckpt.append(
                     {
                         "index": index,
-                        "id": key if key is not None else str(index + 1),
+                        "id": checkpoint_id(index, key),
                         "completion": result.completion,
                         "error": error_row(result.error) if result.error else None,
                         "attempts": result.attempts,

@@ -16,7 +16,12 @@ from typing import Any
 
 import msgspec
 
-__all__ = ["Checkpoint"]
+__all__ = ["Checkpoint", "checkpoint_id"]
+
+
+def checkpoint_id(index: int, key: str | None) -> str:
+    """The id a result is kept under: its own id, else its 1-based position in the input."""
+    return key if key is not None else str(index + 1)
 
 
 class Checkpoint:

@@ -12,7 +12,7 @@ from typing import Any
 import msgspec
 
 from ._batch import BatchRunner, error_row
-from ._checkpoint import Checkpoint
+from ._checkpoint import Checkpoint, checkpoint_id
 from ._client import SeedClient
 from ._errors import ConfigurationError, QuotaExceededError, SeedError
 from ._pool import BatchRun
@@ -71,7 +71,7 @@ class Classification(msgspec.Struct, kw_only=True):
 
     def row(self, *, include_text: bool = False, multi_label: bool = False) -> dict[str, Any]:
         """The output row: id, label(s), confidence, error (and the text when asked)."""
-        out: dict[str, Any] = {"id": self.id if self.id is not None else str(self.index + 1)}
+        out: dict[str, Any] = {"id": checkpoint_id(self.index, self.id)}
         if include_text:
             out["text"] = self.text
         if multi_label:

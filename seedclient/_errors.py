@@ -224,6 +224,15 @@ def status_error(status: int, body: bytes, headers: Mapping[str, str]) -> APISta
         parsed = msgspec.json.decode(body) if body else None
     except msgspec.DecodeError:
         parsed = None
+    if not isinstance(parsed, dict):
+        parsed = body.decode("utf-8", "replace")[:2000] if body else None
+    return _error_from(status, parsed, headers)
+
+
+def _error_from(
+    status: int, parsed: dict[str, Any] | str | None, headers: Mapping[str, str]
+) -> APIStatusError:
+    """The error for a decoded error body (a dict), or its text when it was not JSON."""
     message = ""
     code = param = request_id = None
     if isinstance(parsed, dict):
@@ -242,7 +251,6 @@ def status_error(status: int, body: bytes, headers: Mapping[str, str]) -> APISta
             code = _str_or_none(parsed.get("code"))
             request_id = _str_or_none(parsed.get("requestId") or parsed.get("request_id"))
     else:
-        parsed = body.decode("utf-8", "replace")[:2000] if body else None
         message = parsed or ""
     if request_id is None:
         request_id = request_id_of(headers)
@@ -296,6 +304,5 @@ def stream_error_event(payload: Any, request_id: str | None) -> APIStatusError:
             status = 429
         else:
             status = 500
-    body = msgspec.json.encode(payload if isinstance(payload, dict) else {"error": inner})
     headers = {"x-request-id": request_id} if request_id else {}
-    return status_error(status, body, headers)
+    return _error_from(status, payload if isinstance(payload, dict) else {"error": inner}, headers)

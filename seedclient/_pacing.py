@@ -20,26 +20,27 @@ class Pacer:
     slot. :meth:`adjust` corrects an estimate (e.g. tokens) once the true cost is known.
     """
 
-    __slots__ = ("_interval", "_tat")
+    __slots__ = ("_tat", "interval")
 
     def __init__(self, limit: float, window: float = 60.0) -> None:
         if limit <= 0 or window <= 0:
             raise ValueError("limit and window must be positive")
         margin = min(0.02 * window, 1.0)
-        self._interval = (window + margin) / limit
+        #: seconds one unit reserves; may be changed while in use (see AdaptiveLimit)
+        self.interval = (window + margin) / limit
         self._tat = 0.0  # theoretical arrival time of the next free slot
 
     async def acquire(self, cost: float = 1.0) -> None:
         """Wait until ``cost`` units may go."""
         now = monotonic()
         start = self._tat if self._tat > now else now
-        self._tat = start + cost * self._interval
+        self._tat = start + cost * self.interval
         if start > now:
             await anyio.sleep(start - now)
 
     def adjust(self, delta: float) -> None:
         """Add (or, when negative, give back) ``delta`` units to what was reserved."""
-        self._tat += delta * self._interval
+        self._tat += delta * self.interval
 
 
 class AdaptiveLimit:
@@ -78,7 +79,7 @@ class AdaptiveLimit:
         self._last_cut = -1e18
         self._last_boost = -1e18
         self.rate: float | None = None  # requests per second; None: unpaced
-        self._tat = 0.0
+        self._pacer: Pacer | None = None  # paces at `rate` once there is one
         # (time, throttled?) of the answers of the last second
         self._recent: collections.deque[tuple[float, bool]] = collections.deque()
         self._throttled = 0
@@ -91,14 +92,14 @@ class AdaptiveLimit:
 
     async def pace(self) -> None:
         """Wait for this request's slot under the adaptive rate (no wait while unpaced)."""
-        rate = self.rate
-        if rate is None:
-            return
-        now = monotonic()
-        start = self._tat if self._tat > now else now
-        self._tat = start + 1.0 / rate
-        if start > now:
-            await anyio.sleep(start - now)
+        if self._pacer is not None:
+            await self._pacer.acquire()
+
+    def _set_rate(self, rate: float) -> None:
+        self.rate = rate
+        if self._pacer is None:
+            self._pacer = Pacer(1.0, 1.0)
+        self._pacer.interval = 1.0 / rate  # exact: no safety margin on a learnt rate
 
     def _record(self, now: float, throttled: bool) -> None:
         if not self._first:
@@ -121,7 +122,7 @@ class AdaptiveLimit:
             and now - self._last_boost >= self._cooldown / 2
         ):
             self._last_boost = now
-            self.rate *= 1.1
+            self._set_rate(self.rate * 1.1)
         current = self.current
         if current >= self.maximum:
             return
@@ -151,4 +152,4 @@ class AdaptiveLimit:
         base = succeeded / span if succeeded else (self.rate or float(self.current)) * 0.5
         if self.rate is not None:
             base = min(base, self.rate)
-        self.rate = max(0.5, base * self._decrease)
+        self._set_rate(max(0.5, base * self._decrease))

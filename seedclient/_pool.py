@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import anyio
 
+from ._checkpoint import checkpoint_id
 from ._errors import QuotaExceededError
 
 if sys.version_info < (3, 11):  # pragma: no cover - the backport anyio installs there
@@ -126,7 +127,7 @@ class _Pool(Generic[R]):
                 slots.release()
                 return
             index, key, payload = item
-            if done is not None and (key if key is not None else str(index + 1)) in done:
+            if done is not None and checkpoint_id(index, key) in done:
                 slots.release()
                 self.on_skip()
                 if self.ordered:

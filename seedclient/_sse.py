@@ -212,11 +212,9 @@ class SSEDecoder:
         data: list[bytes] = []
         event = ""
         for line in block.split(b"\n"):
-            if not line:  # a blank line inside the block (from consecutive blank lines)
-                if data:
-                    self._dispatch(event, data, events)
-                    data = []
-                event = ""
+            if not line:
+                # Blocks are cut at blank lines, so a blank line here can only lead the
+                # block (from three or more line ends in a row): nothing is pending yet.
                 continue
             colon = line.find(b":")
             if colon == 0:
