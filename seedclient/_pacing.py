@@ -14,8 +14,9 @@ class Pacer:
     """Spaces out units (requests, tokens) so that at most ``limit`` go in any ``window``.
 
     A generic cell-rate algorithm with no burst: each unit reserves ``window / limit``
-    seconds of a virtual schedule. A small safety margin (2% of the window, at most one
-    second) keeps the server's count within the limit despite network jitter. Reservations
+    seconds of a virtual schedule. A safety margin keeps the server's count within the
+    limit despite up to that much network jitter: 2% of the window, but at least 0.1 s and
+    at most 1 s (1 s on the providers' one-minute windows). Reservations
     are made without awaiting, so concurrent callers never race; each then sleeps until its
     slot. :meth:`adjust` corrects an estimate (e.g. tokens) once the true cost is known.
     """
@@ -25,7 +26,7 @@ class Pacer:
     def __init__(self, limit: float, window: float = 60.0) -> None:
         if limit <= 0 or window <= 0:
             raise ValueError("limit and window must be positive")
-        margin = min(0.02 * window, 1.0)
+        margin = min(max(0.02 * window, 0.1), 1.0)
         #: seconds one unit reserves; may be changed while in use (see AdaptiveLimit)
         self.interval = (window + margin) / limit
         self._tat = 0.0  # theoretical arrival time of the next free slot

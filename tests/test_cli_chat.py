@@ -5,12 +5,11 @@ from __future__ import annotations
 import asyncio
 import re
 import signal
-import sys
 
 from seedclient.testing import FakeSeedServer
 from seedclient.testing._model import answer
 
-from .cli_helpers import cli_env, run_cli
+from .cli_helpers import cli_env, run_cli, spawn_cli
 
 PROMPT = "why is the sky blue"
 
@@ -103,17 +102,8 @@ async def test_errors_are_one_line_and_non_zero() -> None:
 
 async def test_ctrl_c_mid_stream_exits_130_without_traceback() -> None:
     async with FakeSeedServer(tokens_per_second=20) as server:
-        proc = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            "seedclient",
-            "chat",
-            PROMPT,
-            "--base-url",
-            server.url,
-            stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.PIPE,
-            env=cli_env(SEED_API_KEY="k"),
+        proc = await spawn_cli(
+            "chat", PROMPT, "--base-url", server.url, env=cli_env(SEED_API_KEY="k")
         )
         assert proc.stdout is not None
         first = await asyncio.wait_for(proc.stdout.read(8), 30)  # the answer has started

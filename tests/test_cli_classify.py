@@ -5,12 +5,11 @@ from __future__ import annotations
 import asyncio
 import csv
 import signal
-import sys
 from pathlib import Path
 
 import msgspec
 
-from .cli_helpers import cli_env, run_cli
+from .cli_helpers import run_cli, spawn_cli
 
 ROOT = Path(__file__).resolve().parent.parent
 REVIEWS = ROOT / "examples" / "reviews.csv"
@@ -141,18 +140,6 @@ async def test_usage_errors() -> None:
     assert "no column 'nope'" in r3.err
 
 
-async def _spawn(*args: str) -> asyncio.subprocess.Process:
-    return await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "seedclient",
-        *args,
-        stdout=asyncio.subprocess.DEVNULL,
-        stderr=asyncio.subprocess.PIPE,
-        env=cli_env(),
-    )
-
-
 async def _wait_for_lines(path: Path, n: int, proc: asyncio.subprocess.Process) -> None:
     for _ in range(6000):  # bounded: at most 60 s
         if path.exists() and path.read_bytes().count(b"\n") >= n:
@@ -169,7 +156,7 @@ async def test_sigkill_mid_run_then_resume_holds_each_id_once(tmp_path: Path) ->
     )
     out = tmp_path / "out.jsonl"
     args = ("classify", str(src), "--labels", LABELS, "--fake", "-o", str(out), "--no-progress")
-    proc = await _spawn(*args)
+    proc = await spawn_cli(*args, stdout=asyncio.subprocess.DEVNULL)
     await _wait_for_lines(out, 3000, proc)
     proc.send_signal(signal.SIGKILL)
     await proc.wait()
@@ -188,9 +175,8 @@ async def test_ctrl_c_keeps_rows_and_says_how_to_resume(tmp_path: Path) -> None:
     src = tmp_path / "items.txt"
     src.write_text("".join(f"text number {i}\n" for i in range(20_000)))
     out = tmp_path / "out.jsonl"
-    proc = await _spawn(
-        "classify", str(src), "--labels", LABELS, "--fake", "-o", str(out), "--no-progress"
-    )
+    args = ("classify", str(src), "--labels", LABELS, "--fake", "-o", str(out), "--no-progress")
+    proc = await spawn_cli(*args, stdout=asyncio.subprocess.DEVNULL)
     await _wait_for_lines(out, 500, proc)
     proc.send_signal(signal.SIGINT)
     _, err = await asyncio.wait_for(proc.communicate(), 30)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import base64
 import signal
-import sys
 from typing import Any
 
 import aiohttp
@@ -23,7 +22,7 @@ from seedclient import (
 )
 from seedclient.testing import FAULT_KINDS, FakeSeedServer, FaultPlan
 
-from .cli_helpers import cli_env
+from .cli_helpers import spawn_cli
 
 CLASSIFY = [
     {"role": "system", "content": "Classify the review.\nLabels: positive, negative, neutral"},
@@ -311,19 +310,7 @@ async def test_images_and_models() -> None:
 
 
 async def test_fake_server_command_prints_url_and_stops_on_ctrl_c() -> None:
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "seedclient",
-        "fake-server",
-        "--port",
-        "0",
-        "--fault",
-        "overloaded=0",
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-        env=cli_env(),
-    )
+    proc = await spawn_cli("fake-server", "--port", "0", "--fault", "overloaded=0")
     assert proc.stdout is not None
     url = (await asyncio.wait_for(proc.stdout.readline(), 30)).decode().strip()
     assert url.startswith("http://127.0.0.1:") and url.endswith("/v1")
