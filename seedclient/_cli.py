@@ -6,10 +6,11 @@ import argparse
 import asyncio
 import contextlib
 import os
+import signal
 import sys
 import time
-from collections.abc import AsyncIterator, Sequence
-from typing import Any, NoReturn, TextIO
+from collections.abc import AsyncIterator, Coroutine, Sequence
+from typing import Any, NoReturn, TextIO, TypeVar
 
 from ._client import SeedClient
 from ._errors import ConfigurationError, SeedError
@@ -22,6 +23,50 @@ EXIT_INTERRUPTED = 130
 
 _DIM = "\x1b[2m"
 _RESET = "\x1b[0m"
+
+
+_T = TypeVar("_T")
+
+
+def run(main: Coroutine[Any, Any, _T]) -> _T:
+    """``asyncio.run`` with Python 3.11's Ctrl-C handling on 3.10 too.
+
+    On 3.11+ ``asyncio.run`` turns SIGINT into a cancellation of the main coroutine, so
+    every ``finally`` and ``async with`` runs, then raises ``KeyboardInterrupt``. On 3.10 the
+    interrupt lands in whatever code happens to run, often inside a worker task. Here a
+    first SIGINT cancels the main task (a second one interrupts at once), and
+    ``KeyboardInterrupt`` is raised once it has unwound. An ignored SIGINT stays ignored.
+    """
+    if sys.version_info >= (3, 11):
+        return asyncio.run(main)
+    return asyncio.run(_cancel_on_sigint(main))  # pragma: no cover - only run on 3.10
+
+
+async def _cancel_on_sigint(main: Coroutine[Any, Any, _T]) -> _T:  # pragma: no cover - 3.10
+    loop = asyncio.get_running_loop()
+    task = asyncio.current_task()
+    assert task is not None
+    interrupts = 0
+
+    def on_sigint() -> None:
+        nonlocal interrupts
+        interrupts += 1
+        if interrupts > 1:
+            raise KeyboardInterrupt
+        task.cancel()
+
+    handled = signal.getsignal(signal.SIGINT) is signal.default_int_handler
+    if handled:
+        loop.add_signal_handler(signal.SIGINT, on_sigint)
+    try:
+        return await main
+    except asyncio.CancelledError:
+        if interrupts:
+            raise KeyboardInterrupt from None
+        raise
+    finally:
+        if handled:
+            loop.remove_signal_handler(signal.SIGINT)
 
 
 def _fail(message: str, code: int = EXIT_ERROR) -> NoReturn:
@@ -228,9 +273,9 @@ def main(argv: Sequence[str] | None = None) -> NoReturn:
     """Entry point of the ``seedclient`` command."""
     args = build_parser().parse_args(argv)
     try:
-        code = asyncio.run(args.func(args))
+        code = run(args.func(args))
     except KeyboardInterrupt:
-        # asyncio.run cancelled the command; streams and files were closed on the way out.
+        # The command was cancelled; streams and files were closed on the way out.
         print(getattr(args, "interrupt_hint", "\ninterrupted"), file=sys.stderr, flush=True)
         code = getattr(args, "interrupt_code", EXIT_INTERRUPTED)
     except BrokenPipeError:
