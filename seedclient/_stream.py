@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import weakref
 from collections.abc import AsyncIterator
 from types import TracebackType
 from typing import Any
@@ -65,6 +66,12 @@ class _ChoiceState:
             finish_reason=self.finish_reason,
             logprobs=ChoiceLogprobs(content=self.logprobs) if self.logprobs else None,
         )
+
+
+def _fire(ref: weakref.ref[ChatStream]) -> None:
+    stream = ref()
+    if stream is not None:
+        stream._on_timer()
 
 
 class ChatStream:
@@ -338,7 +345,7 @@ class ChatStream:
     def _arm(self, loop: asyncio.AbstractEventLoop) -> None:
         deadline = self._next_deadline()
         if deadline is not None:
-            self._timer = loop.call_at(deadline, self._on_timer)
+            self._timer = loop.call_at(deadline, _fire, weakref.ref(self))
 
     def _next_deadline(self) -> float | None:
         # Loop time and the call's deadline share the monotonic clock.
@@ -354,7 +361,9 @@ class ChatStream:
 
     def _on_timer(self) -> None:
         # One timer per stream, re-armed lazily: events only stamp a time, which is far
-        # cheaper than rescheduling a timer for every chunk.
+        # cheaper than rescheduling a timer for every chunk. The timer holds the stream
+        # weakly, so that a stream dropped after `break` is collected (and its connection
+        # released) at once, not when the timer fires.
         self._timer = None
         resp = self._resp
         if resp is None or self._done:
@@ -364,7 +373,7 @@ class ChatStream:
             return
         loop = asyncio.get_running_loop()
         if loop.time() < deadline:
-            self._timer = loop.call_at(deadline, self._on_timer)
+            self._timer = loop.call_at(deadline, _fire, weakref.ref(self))
             return
         t = self._call.timeout
         total = self._call.deadline

@@ -5,8 +5,13 @@ from __future__ import annotations
 import inspect
 import subprocess
 import sys
+from types import ModuleType
+
+import pytest
 
 import seedclient
+import seedclient.testing
+import seedclient.transports
 
 
 def test_all_is_sorted_and_complete() -> None:
@@ -22,11 +27,15 @@ def test_all_is_sorted_and_complete() -> None:
     assert public <= set(names)
 
 
-def test_every_public_name_has_a_docstring() -> None:
-    for name in seedclient.__all__:
+@pytest.mark.parametrize(
+    "module", [seedclient, seedclient.transports, seedclient.testing], ids=lambda m: m.__name__
+)
+def test_every_public_name_has_a_docstring(module: ModuleType) -> None:
+    assert inspect.getdoc(module)
+    for name in module.__all__:
         if name == "__version__":
             continue
-        obj = getattr(seedclient, name)
+        obj = getattr(module, name)
         if inspect.isclass(obj) or inspect.isfunction(obj):
             assert inspect.getdoc(obj), f"{name} has no docstring"
             for attr, member in vars(obj).items():

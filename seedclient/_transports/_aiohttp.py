@@ -79,7 +79,7 @@ class _AiohttpStream:
 
 
 class AiohttpTransport:
-    """The default transport.
+    """The default transport: one aiohttp ``ClientSession`` with a keep-alive pool.
 
     Args:
         max_connections: the connection pool's size. The default (1000) does not throttle a
@@ -174,6 +174,7 @@ class AiohttpTransport:
         body: bytes | None,
         timeout: Timeout,
     ) -> Response:
+        """Send a request and read the whole response."""
         try:
             resp = await self._send(
                 method, url, headers, defaults, body, timeout.connect, timeout.read
@@ -196,6 +197,7 @@ class AiohttpTransport:
         body: bytes | None,
         timeout: Timeout,
     ) -> _AiohttpStream:
+        """Send a request and return once the response headers are in."""
         try:
             # Idle and first-event limits are the stream's own: they must ignore keep-alive
             # comments, which a socket read timeout cannot.
@@ -205,6 +207,7 @@ class AiohttpTransport:
         return _AiohttpStream(resp)
 
     async def aclose(self) -> None:
+        """Close every connection. Idempotent."""
         self._closed = True
         session, self._session = self._session, None
         if session is not None:

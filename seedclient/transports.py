@@ -1,0 +1,35 @@
+"""The HTTP stacks a :class:`~seedclient.SeedClient` can send with.
+
+``SeedClient(transport=...)`` takes any object that implements :class:`Transport`. Two come
+with seedclient: :class:`AiohttpTransport`, the default, and :class:`HttpxTransport` (needs
+``pip install "seedclient[httpx]"``). Each is imported on first use, so importing this
+module loads neither HTTP library.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from ._transports import Response, StreamResponse, Transport
+
+if TYPE_CHECKING:
+    from ._transports._aiohttp import AiohttpTransport
+    from ._transports._httpx import HttpxTransport
+
+__all__ = ["AiohttpTransport", "HttpxTransport", "Response", "StreamResponse", "Transport"]
+
+
+def __getattr__(name: str) -> Any:
+    if name == "AiohttpTransport":
+        from ._transports._aiohttp import AiohttpTransport
+
+        return AiohttpTransport
+    if name == "HttpxTransport":
+        try:
+            from ._transports._httpx import HttpxTransport
+        except ImportError as exc:
+            raise ImportError(
+                'HttpxTransport needs the httpx extra: pip install "seedclient[httpx]"'
+            ) from exc
+        return HttpxTransport
+    raise AttributeError(f"module 'seedclient.transports' has no attribute {name!r}")

@@ -1,0 +1,218 @@
+"""Both transports over real sockets on 127.0.0.1, and httpx-only behaviour.
+
+The stream behaviour of both transports is in test_stream.py (every test there runs on each).
+"""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+from collections.abc import AsyncIterator
+
+import httpx
+import msgspec
+import pytest
+
+from seedclient import (
+    APIConnectionError,
+    APIStatusError,
+    APITimeoutError,
+    BatchRunner,
+    ConfigurationError,
+    QuotaExceededError,
+    SeedClient,
+    Timeout,
+)
+from seedclient.testing import FakeSeedServer, FaultPlan
+from seedclient.transports import AiohttpTransport, HttpxTransport, Transport
+
+MSGS = [
+    {"role": "system", "content": "Classify the review.\nLabels: positive, negative, neutral"},
+    {"role": "user", "content": "Awful: the battery died in a day"},
+]
+
+
+@pytest.fixture(params=["aiohttp", "httpx"])
+async def transport(request: pytest.FixtureRequest) -> AsyncIterator[Transport]:
+    t: Transport = AiohttpTransport() if request.param == "aiohttp" else HttpxTransport()
+    yield t
+    await t.aclose()
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+    return port  # closed again: connecting to it is refused
+
+
+async def test_create_same_answer_and_request_id(transport: Transport) -> None:
+    async with FakeSeedServer(api_key="t") as server:
+        client = SeedClient(base_url=server.url, api_key="t", transport=transport)
+        done = await client.chat.completions.create(model="seed-1.6-flash", messages=MSGS)
+    assert done.content == "negative"
+    assert done.request_id is not None
+
+
+async def test_httpx_sends_the_same_request_as_aiohttp() -> None:
+    seen: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(503, json={"error": {"code": "ServerOverloaded", "message": "x"}})
+
+    own = httpx.AsyncClient(transport=httpx.MockTransport(handler))
+    client = SeedClient(
+        provider="byteplus", api_key="k-1", transport=HttpxTransport(own), max_retries=1
+    )
+    with pytest.raises(Exception, match="ServerOverloaded"):
+        await client.chat.completions.create(
+            model="seed-1.6-flash", messages=MSGS, max_tokens=3, extra_headers={"X-Trace": "a"}
+        )
+    await own.aclose()
+    assert len(seen) == 2  # one retry
+    first, second = seen
+    assert str(first.url) == "https://ark.ap-southeast.bytepluses.com/api/v3/chat/completions"
+    assert first.headers["authorization"] == "Bearer k-1"
+    assert first.headers["content-type"] == "application/json"
+    assert first.headers["x-trace"] == "a"
+    assert first.headers["x-client-request-id"] == second.headers["x-client-request-id"]
+    assert msgspec.json.decode(first.content) == {
+        "model": "seed-1-6-flash-250715",
+        "messages": MSGS,
+        "max_tokens": 3,
+    }
+
+
+async def test_faults_are_retried_then_succeed(transport: Transport, sleeps: list[float]) -> None:
+    plan = FaultPlan(script=["rate_limit", "overloaded", "reset", "server_error"], retry_after=0.7)
+    async with FakeSeedServer(faults=plan) as server:
+        client = SeedClient(base_url=server.url, api_key="t", transport=transport, max_retries=4)
+        done = await client.chat.completions.create(model="seed-1.8", messages=MSGS)
+    assert done.content
+    assert server.stats.received == 5
+    assert len(sleeps) == 4
+    assert sleeps[0] == pytest.approx(0.7)  # the server's retry-after-ms, read via each library
+
+
+async def test_quota_is_not_retried(transport: Transport, sleeps: list[float]) -> None:
+    async with FakeSeedServer(faults=FaultPlan(script=["quota"])) as server:
+        client = SeedClient(base_url=server.url, api_key="t", transport=transport)
+        with pytest.raises(QuotaExceededError):
+            await client.chat.completions.create(model="seed-1.8", messages=MSGS)
+    assert server.stats.received == 1
+    assert sleeps == []
+
+
+async def test_refused_connection_is_a_connection_error(transport: Transport) -> None:
+    url = f"http://127.0.0.1:{free_port()}/v1"
+    client = SeedClient(base_url=url, api_key="t", transport=transport, max_retries=0)
+    with pytest.raises(APIConnectionError, match="connection error") as info:
+        await client.chat.completions.create(model="seed-1.8", messages=MSGS)
+    assert not isinstance(info.value, APITimeoutError)
+    assert info.value.__cause__ is not None  # the HTTP library's own error, chained
+
+
+async def test_read_timeout_is_a_timeout_error(transport: Transport) -> None:
+    async with FakeSeedServer(ttft=2.0) as server:
+        client = SeedClient(
+            base_url=server.url,
+            api_key="t",
+            transport=transport,
+            timeout=Timeout(read=0.2),
+            max_retries=0,
+        )
+        with pytest.raises(APITimeoutError):
+            await client.chat.completions.create(model="seed-1.8", messages=MSGS)
+
+
+async def test_batch_runner_on_each_transport(transport: Transport) -> None:
+    async with FakeSeedServer(faults=FaultPlan(rates={"overloaded": 0.1}, seed=3)) as server:
+        # Ten retries: an item fails only after 11 faults in a row (p = 1e-11).
+        client = SeedClient(base_url=server.url, api_key="t", transport=transport, max_retries=10)
+        requests = (
+            {
+                "id": str(i),
+                "model": "seed-1.6-flash",
+                "messages": [{"role": "user", "content": f"{i}"}],
+            }
+            for i in range(200)
+        )
+        runner = BatchRunner(client, concurrency=20)
+        async with runner.run(requests) as results:
+            ids = [r.id async for r in results if r.ok]
+    assert sorted(ids, key=int) == [str(i) for i in range(200)]
+    assert server.stats.faults["overloaded"] > 0
+
+
+async def test_httpx_client_passed_in_stays_open_and_redirects_are_not_followed() -> None:
+    seen: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(307, headers={"location": "https://elsewhere.example/v1"})
+
+    own = httpx.AsyncClient(transport=httpx.MockTransport(handler), follow_redirects=True)
+    transport = HttpxTransport(own)
+    client = SeedClient(
+        base_url="https://ark.example/v1", api_key="secret", transport=transport, max_retries=0
+    )
+    with pytest.raises(APIStatusError) as info:
+        await client.chat.completions.create(model="seed-1.8", messages=MSGS)
+    assert info.value.status_code == 307
+    assert "secret" not in str(info.value)
+    assert [str(r.url) for r in seen] == ["https://ark.example/v1/chat/completions"]
+    await transport.aclose()
+    assert not own.is_closed  # the caller's client stays the caller's
+    await own.aclose()
+
+
+async def test_invalid_url_is_a_configuration_error() -> None:
+    transport = HttpxTransport()
+    try:
+        with pytest.raises(ConfigurationError):
+            await transport.request(
+                "POST",
+                "http://[::1/v1",
+                headers={},
+                defaults={},
+                body=b"{}",
+                timeout=Timeout(),
+            )
+    finally:
+        await transport.aclose()
+
+
+async def test_closed_transport_refuses() -> None:
+    transport = HttpxTransport()
+    await transport.aclose()
+    await transport.aclose()  # idempotent
+    with pytest.raises(APIConnectionError, match="closed"):
+        await transport.request(
+            "GET", "http://127.0.0.1:1/v1", headers={}, defaults={}, body=None, timeout=Timeout()
+        )
+
+
+def test_transports_module_loads_no_http_library_until_asked() -> None:
+    code = (
+        "import sys, seedclient.transports as t;"
+        "print('aiohttp' in sys.modules, 'httpx' in sys.modules);"
+        "t.HttpxTransport;"
+        "print('httpx' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["False", "False", "True"]
+
+
+def test_missing_httpx_extra_says_how_to_install() -> None:
+    code = (
+        "import sys; sys.modules['httpx'] = None\n"
+        "import seedclient.transports as t\n"
+        "try:\n"
+        "    t.HttpxTransport\n"
+        "except ImportError as exc:\n"
+        "    print(exc)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert 'pip install "seedclient[httpx]"' in out.stdout
