@@ -5,6 +5,7 @@ The stream behaviour of both transports is in test_stream.py (every test there r
 
 from __future__ import annotations
 
+import asyncio
 import socket
 import subprocess
 import sys
@@ -216,3 +217,53 @@ def test_missing_httpx_extra_says_how_to_install() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert 'pip install "seedclient[httpx]"' in out.stdout
+
+
+class _Waiting:
+    """An httpx response stand-in whose body never comes."""
+
+    status_code = 200
+    headers: dict[str, str] = {}  # noqa: RUF012
+
+    async def aiter_bytes(self) -> AsyncIterator[bytes]:
+        await asyncio.Event().wait()
+        yield b""  # pragma: no cover
+
+    async def aclose(self) -> None:
+        pass
+
+
+async def test_httpx_abort_interrupts_a_read_and_spends_its_own_cancel() -> None:
+    from seedclient._transports._httpx import _HttpxStream
+
+    closing: set[asyncio.Task[None]] = set()
+    stream = _HttpxStream(_Waiting(), closing)  # type: ignore[arg-type]
+    reader = asyncio.create_task(stream.read())
+    await asyncio.sleep(0)  # the read is waiting
+    stream.abort(APITimeoutError("idle"))
+    with pytest.raises(APITimeoutError, match="idle"):
+        await reader
+    # nothing left pending for the caller's next await (3.10 tasks do not count cancels)
+    assert getattr(reader, "cancelling", lambda: 0)() == 0
+    await asyncio.gather(*closing)
+    with pytest.raises(APITimeoutError):  # and every later read says the same
+        await stream.read()
+
+
+@pytest.mark.skipif(
+    sys.version_info < (3, 11),
+    reason="3.10 tasks do not count cancel requests: a cancel in the same tick as an abort "
+    "cannot be told from the abort's own, and the read raises the abort's error",
+)
+async def test_httpx_abort_does_not_swallow_a_cancel_from_elsewhere() -> None:
+    from seedclient._transports._httpx import _HttpxStream
+
+    closing: set[asyncio.Task[None]] = set()
+    stream = _HttpxStream(_Waiting(), closing)  # type: ignore[arg-type]
+    reader = asyncio.create_task(stream.read())
+    await asyncio.sleep(0)
+    stream.abort(APITimeoutError("idle"))
+    reader.cancel()  # the caller cancels in the same tick
+    with pytest.raises(asyncio.CancelledError):
+        await reader
+    await asyncio.gather(*closing)

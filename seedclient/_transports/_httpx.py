@@ -72,10 +72,11 @@ class _HttpxStream:
         except asyncio.CancelledError:
             if self._error is None:
                 raise
-            # abort() cancelled this read to interrupt it: that cancel is spent here.
-            uncancel = getattr(task, "uncancel", None)
-            if uncancel is not None:
-                uncancel()
+            # abort() cancelled this read to interrupt it: that cancel is spent here, but
+            # a cancel from elsewhere that came at the same time still propagates.
+            uncancel = getattr(task, "uncancel", None)  # 3.11+
+            if uncancel is not None and uncancel() > 0:
+                raise
             raise self._error from None
         except _FAILURES as exc:
             _raise_translated(exc)
