@@ -100,6 +100,7 @@ class ChatStream:
         self._done = False
         self._closed = False
         self._timer: asyncio.TimerHandle | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
         self._opened_at = 0.0
         self._last_event: float | None = None
         self._request_id: str | None = None
@@ -215,7 +216,7 @@ class ChatStream:
         self._decoder = SSEDecoder(self._max_event_bytes)
         self._events = []
         self._pos = 0
-        loop = asyncio.get_running_loop()
+        self._loop = loop = asyncio.get_running_loop()  # kept: looking it up costs a syscall
         self._opened_at = loop.time()
         self._last_event = None
         self._arm(loop)
@@ -246,7 +247,8 @@ class ChatStream:
         if events:
             self._events = events
             self._pos = 0
-            loop = asyncio.get_running_loop()
+            loop = self._loop
+            assert loop is not None
             first = self._last_event is None
             self._last_event = loop.time()
             if first:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+import gc
 import inspect
+from collections.abc import AsyncIterator
 from typing import Any
 from unittest import mock
 
@@ -38,6 +41,24 @@ ENV_VARS = (
 )
 
 SECRET = "sk-test-SECRET-do-not-leak-1234567890"
+
+
+@pytest.fixture(autouse=True)
+async def loop_errors() -> AsyncIterator[list[dict[str, Any]]]:
+    """Fail a test whose event loop reported an error nobody saw.
+
+    "Task exception was never retrieved", an unclosed connection, an exception in a
+    callback: asyncio only logs these. Here they fail the test that caused them.
+    """
+    loop = asyncio.get_running_loop()
+    seen: list[dict[str, Any]] = []
+    previous = loop.get_exception_handler()
+    loop.set_exception_handler(lambda _loop, context: seen.append(context))
+    yield seen
+    gc.collect()  # tasks that failed unobserved report it when collected
+    await asyncio.sleep(0)
+    loop.set_exception_handler(previous)
+    assert not seen, [c.get("message") for c in seen]
 
 
 @pytest.fixture(autouse=True)

@@ -64,6 +64,10 @@ class _HttpxStream:
         if self._eof:
             return b""
         self._reader = task = asyncio.current_task()
+        # Cancel requests already counted before this read (3.11+, or a backported Task);
+        # some libraries leave stale counts behind, so compare rather than expect zero.
+        cancelling = getattr(task, "cancelling", None)
+        before = cancelling() if cancelling is not None else 0
         try:
             return await self._chunks.__anext__()
         except StopAsyncIteration:
@@ -74,8 +78,8 @@ class _HttpxStream:
                 raise
             # abort() cancelled this read to interrupt it: that cancel is spent here, but
             # a cancel from elsewhere that came at the same time still propagates.
-            uncancel = getattr(task, "uncancel", None)  # 3.11+
-            if uncancel is not None and uncancel() > 0:
+            uncancel = getattr(task, "uncancel", None)
+            if uncancel is not None and uncancel() > before:
                 raise
             raise self._error from None
         except _FAILURES as exc:
@@ -111,8 +115,11 @@ class _HttpxStream:
     def abort(self, exc: BaseException) -> None:
         self._error = exc
         if self._reader is not None:
-            self._reader.cancel()  # the read raises exc; httpcore drops the connection
-        self.close()
+            # The read raises exc; httpcore drops the connection on its way out, and the
+            # body's generator cannot be closed from here while that read is running.
+            self._reader.cancel()
+        else:
+            self.close()
 
 
 class HttpxTransport:
