@@ -10,7 +10,7 @@ import aiohttp
 
 from .._config import Timeout
 from .._errors import APIConnectionError, APITimeoutError, ConfigurationError
-from ._base import Response
+from ._base import Response, TimeoutCache
 
 __all__ = ["AiohttpTransport"]
 
@@ -96,8 +96,11 @@ class AiohttpTransport:
         self._session: aiohttp.ClientSession | None = None
         self._defaults: Mapping[str, str] | None = None
         self._closed = False
-        # ClientTimeout objects are reused: most calls share one Timeout.
-        self._timeouts: dict[tuple[float | None, float | None], aiohttp.ClientTimeout] = {}
+        self._timeouts = TimeoutCache(
+            lambda connect, read: aiohttp.ClientTimeout(
+                total=None, sock_connect=connect, sock_read=read
+            )
+        )
 
     def _get_session(self, defaults: Mapping[str, str]) -> aiohttp.ClientSession:
         if self._closed:
@@ -127,15 +130,6 @@ class AiohttpTransport:
             return headers
         return {**defaults, **headers}  # another client sharing this transport
 
-    def _client_timeout(self, connect: float | None, read: float | None) -> aiohttp.ClientTimeout:
-        key = (connect, read)
-        ct = self._timeouts.get(key)
-        if ct is None:
-            ct = aiohttp.ClientTimeout(total=None, sock_connect=connect, sock_read=read)
-            if len(self._timeouts) < 64:
-                self._timeouts[key] = ct
-        return ct
-
     def _send(
         self,
         method: str,
@@ -152,7 +146,7 @@ class AiohttpTransport:
             url,
             data=body,
             headers=self._headers(defaults, headers),
-            timeout=self._client_timeout(connect, read),
+            timeout=self._timeouts.get(connect, read),
             allow_redirects=False,
         )
 

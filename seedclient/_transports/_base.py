@@ -12,12 +12,38 @@ install ``defaults`` once instead of merging them into every request.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Protocol
+from collections.abc import Callable, Mapping
+from typing import Generic, Protocol, TypeVar
 
 from .._config import Timeout
 
-__all__ = ["Response", "StreamResponse", "Transport"]
+__all__ = ["Response", "StreamResponse", "TimeoutCache", "Transport"]
+
+_T = TypeVar("_T")
+
+
+class TimeoutCache(Generic[_T]):
+    """An HTTP library's timeout objects by (connect, read), each made once.
+
+    Most calls share one :class:`Timeout`, so a transport needs only a few such objects;
+    the cache stops growing at 64 (later combinations are made per call).
+    """
+
+    __slots__ = ("_cache", "_make")
+
+    def __init__(self, make: Callable[[float | None, float | None], _T]) -> None:
+        self._make = make
+        self._cache: dict[tuple[float | None, float | None], _T] = {}
+
+    def get(self, connect: float | None, read: float | None) -> _T:
+        """The timeout object for these connect and read limits."""
+        key = (connect, read)
+        made = self._cache.get(key)
+        if made is None:
+            made = self._make(connect, read)
+            if len(self._cache) < 64:
+                self._cache[key] = made
+        return made
 
 
 class Response:

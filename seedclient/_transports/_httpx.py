@@ -15,7 +15,7 @@ import httpx
 
 from .._config import Timeout
 from .._errors import APIConnectionError, APITimeoutError, ConfigurationError
-from ._base import Response
+from ._base import Response, TimeoutCache
 
 __all__ = ["HttpxTransport"]
 
@@ -158,16 +158,9 @@ class HttpxTransport:
         )
         self._closed = False
         self._closing: set[asyncio.Task[None]] = set()
-        self._timeouts: dict[tuple[float | None, float | None], httpx.Timeout] = {}
-
-    def _timeout(self, connect: float | None, read: float | None) -> httpx.Timeout:
-        key = (connect, read)
-        t = self._timeouts.get(key)
-        if t is None:
-            t = httpx.Timeout(None, connect=connect, read=read)
-            if len(self._timeouts) < 64:
-                self._timeouts[key] = t
-        return t
+        self._timeouts = TimeoutCache(
+            lambda connect, read: httpx.Timeout(None, connect=connect, read=read)
+        )
 
     def _build(
         self,
@@ -186,7 +179,7 @@ class HttpxTransport:
             url,
             content=body,
             headers={**defaults, **headers},
-            timeout=self._timeout(connect, read),
+            timeout=self._timeouts.get(connect, read),
         )
 
     @property
