@@ -38,93 +38,66 @@ def _get(results: dict[str, Any], scenario: str, name: str, field: str = "ratio"
     return None if value is None else float(value)
 
 
+Row = tuple[str, str, bool | None]  # target, figure, met (None: not measured)
+
+
+def _at_most(target: str, ratio: float | None, limit: float) -> Row:
+    """A row for 'this ratio to the floor is at most ``limit``'."""
+    return target, _f(ratio, 2) + "×", None if ratio is None else ratio <= limit
+
+
+def _advantage(target: str, ours: float | None, peer: float | None) -> Row:
+    """A row for 'at least 20 times less CPU than the peer recipe'."""
+    adv = None if ours is None or peer is None else peer / ours
+    return target, _f(adv, 1) + "× less", None if adv is None else adv >= 20
+
+
 def _targets(r: dict[str, Any]) -> list[str]:
-    rows: list[tuple[str, str, bool | None]] = []
+    rows: list[Row] = []
     for c in ("c100", "c1000"):
         ours, peer = _get(r, f"nonstream_{c}", "seedclient"), _get(r, f"nonstream_{c}", "openai")
+        rows.append(_at_most(f"non-stream CPU/request at {c.upper()} ≤ 1.0× floor", ours, 1.0))
         rows.append(
-            (
-                f"non-stream CPU/request at {c.upper()} ≤ 1.0× floor",
-                _f(ours, 2) + "×",
-                None if ours is None else ours <= 1.0,
-            )
-        )
-        adv = None if ours is None or peer is None else peer / ours
-        rows.append(
-            (
-                f"… and ≥ 20× less than the openai recipe at {c.upper()}",
-                _f(adv, 1) + "× less",
-                None if adv is None else adv >= 20,
-            )
+            _advantage(f"… and ≥ 20× less than the openai recipe at {c.upper()}", ours, peer)
         )
     for sc in ("stream_paced", "stream_burst"):
         ours, peer = _get(r, sc, "seedclient-stream"), _get(r, sc, "openai-stream")
         label = "paced 20 ms" if sc == "stream_paced" else "burst"
-        rows.append(
-            (
-                f"stream CPU/chunk ({label}) ≤ 0.8× floor",
-                _f(ours, 2) + "×",
-                None if ours is None else ours <= 0.8,
-            )
-        )
-        adv = None if ours is None or peer is None else peer / ours
-        rows.append(
-            (
-                f"… and ≥ 20× less than the openai recipe ({label})",
-                _f(adv, 1) + "× less",
-                None if adv is None else adv >= 20,
-            )
-        )
+        rows.append(_at_most(f"stream CPU/chunk ({label}) ≤ 0.8× floor", ours, 0.8))
+        rows.append(_advantage(f"… and ≥ 20× less than the openai recipe ({label})", ours, peer))
     ttfc = _get(r, "stream_paced", "seedclient-stream", "ttfc_p50_ms_ratio")
-    rows.append(
-        (
-            "time to first chunk under load ≤ 1.2× floor (paced, C=100)",
-            _f(ttfc, 2) + "×",
-            None if ttfc is None else ttfc <= 1.2,
-        )
-    )
+    rows.append(_at_most("time to first chunk under load ≤ 1.2× floor (paced, C=100)", ttfc, 1.2))
     imp = r.get("import", {})
     if "seedclient" in imp and "openai" in imp:
         ratio = imp["seedclient"] / imp["openai"]
-        rows.append(
-            ("`import seedclient` ≤ 0.3× `import openai`", _f(ratio, 2) + "×", ratio <= 0.3)
-        )
+        rows.append(_at_most("`import seedclient` ≤ 0.3× `import openai`", ratio, 0.3))
     mem = r.get("memory_streams", {})
     if "floor" in mem and "seedclient" in mem:
         ratio = mem["seedclient"]["kb_per_stream"] / mem["floor"]["kb_per_stream"]
+        streams = mem["floor"]["streams"]
         rows.append(
-            (
-                f"RSS per open stream ({mem['floor']['streams']:,} streams) ≤ floor + 20%",
-                _f(ratio, 2) + "×",
-                ratio <= 1.2,
-            )
+            _at_most(f"RSS per open stream ({streams:,} streams) ≤ floor + 20%", ratio, 1.2)
         )
     for read, rows_ in sorted(r.get("sse_decode", {}).items(), key=lambda kv: int(kv[0])):
         ratio = rows_.get("seedclient", {}).get("ratio")
         rows.append(
-            (
+            _at_most(
                 f"SSE decode + chunk decode ≤ 1.3× split+msgspec floor ({read}-byte reads)",
-                _f(ratio, 2) + "×",
-                None if ratio is None else ratio <= 1.3,
+                ratio,
+                1.3,
             )
         )
     cls = _get(r, "classify_c100", "seedclient-classifier")
-    rows.append(
-        (
-            "Classifier CPU per item ≤ 1.3× floor (C=100)",
-            _f(cls, 2) + "×",
-            None if cls is None else cls <= 1.3,
-        )
-    )
+    rows.append(_at_most("Classifier CPU per item ≤ 1.3× floor (C=100)", cls, 1.3))
     bm = r.get("batch_memory", [])
     if len(bm) == 2:
         small, large = bm
         ratio = large["peak_rss_mb"] / small["peak_rss_mb"]
         rows.append(
-            (
+            _at_most(
                 f"batch peak RSS flat: {large['items']:,} vs {small['items']:,} items (within 10%)",
-                _f(ratio, 2) + "×",
-                ratio <= 1.10,
+                ratio,
+                1.10,
             )
         )
     fs = r.get("fake_server", {})
