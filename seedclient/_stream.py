@@ -373,7 +373,8 @@ class ChatStream:
         deadline = self._next_deadline()
         if deadline is None:
             return
-        loop = asyncio.get_running_loop()
+        loop = self._loop
+        assert loop is not None  # set when the response opened
         if loop.time() < deadline:
             self._timer = loop.call_at(deadline, _fire, weakref.ref(self))
             return
