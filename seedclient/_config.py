@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from urllib.parse import urlsplit
 
+from ._catalog import FAMILIES, pinned_ids
 from ._errors import ConfigurationError
 
 __all__ = ["PROVIDERS", "Provider", "Timeout", "resolve_settings"]
@@ -86,42 +87,26 @@ class Provider:
     usage_in_stream: bool = True
 
 
-def _seed_aliases(prefix: str) -> dict[str, str]:
-    return {
-        "seed-1.6": f"{prefix}seed-1-6-250915",
-        "seed-1.6-flash": f"{prefix}seed-1-6-flash-250715",
-        "seed-1.8": f"{prefix}seed-1-8-251228",
-        "seedream-4.5": f"{prefix}seedream-4-5-251128",
-    }
-
-
 PROVIDERS: Mapping[str, Provider] = {
     "byteplus": Provider(
         name="byteplus",
         base_url="https://ark.ap-southeast.bytepluses.com/api/v3",
         key_vars=("ARK_API_KEY",),
-        aliases=_seed_aliases(""),
+        aliases=pinned_ids("byteplus"),
         rejects=frozenset({"seed"}),
     ),
     "volcengine": Provider(
         name="volcengine",
         base_url="https://ark.cn-beijing.volces.com/api/v3",
         key_vars=("ARK_API_KEY",),
-        aliases=_seed_aliases("doubao-"),
+        aliases=pinned_ids("volcengine"),
         rejects=frozenset({"seed"}),
     ),
     "aimlapi": Provider(
         name="aimlapi",
         base_url="https://api.aimlapi.com/v1",
         key_vars=("AIMLAPI_API_KEY",),
-        aliases={
-            "seed-1.6": "bytedance-seed/seed-1.6",
-            "seed-1.6-flash": "bytedance-seed/seed-1.6-flash",
-            "seed-1.8": "bytedance/seed-1-8",
-            "seed-2.0-code": "bytedance/dola-seed-2-0-code",
-            "dola-seed-2.0-code": "bytedance/dola-seed-2-0-code",
-            "seedream-4.5": "bytedance/seedream-4-5",
-        },
+        aliases=pinned_ids("aimlapi"),
         # AI/ML validates bodies strictly; its Seed specs list none of these.
         rejects=ARK_ONLY | {"logprobs", "top_logprobs", "service_tier", "user", "stop"},
         top_p_min=0.01,
@@ -131,13 +116,15 @@ PROVIDERS: Mapping[str, Provider] = {
         name="aisa",
         base_url="https://api.aisa.one/v1",
         key_vars=("AISA_API_KEY",),
-        aliases=_seed_aliases(""),
+        aliases=pinned_ids("aisa"),
     ),
     "openai-compatible": Provider(name="openai-compatible", base_url=""),
 }
 
 #: Every alias any provider knows: asking one provider for another's alias is an error.
-KNOWN_ALIASES = frozenset(a for p in PROVIDERS.values() for a in p.aliases) | {"seed-2.0-code"}
+KNOWN_ALIASES = frozenset(spec.family for spec in FAMILIES) | frozenset(
+    a for spec in FAMILIES for a in spec.aliases
+)
 
 
 def resolve_model(provider: Provider, model: str) -> str:

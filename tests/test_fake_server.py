@@ -112,7 +112,11 @@ async def test_max_tokens_length_and_tool_calls() -> None:
         tools = [
             {
                 "type": "function",
-                "function": {"name": "lookup", "parameters": {"properties": {"q": {}}}},
+                "function": {
+                    "name": "lookup",
+                    "description": "Find facts about rivers and lakes",
+                    "parameters": {"type": "object", "properties": {"q": {"type": "string"}}},
+                },
             }
         ]
         tc = await c.chat.completions.create(
@@ -120,7 +124,7 @@ async def test_max_tokens_length_and_tool_calls() -> None:
         )
         assert tc.choices[0].finish_reason == "tool_calls"
         assert tc.choices[0].message.tool_calls is not None
-        assert tc.choices[0].message.tool_calls[0].function.arguments == '{"q": "rivers"}'
+        assert tc.choices[0].message.tool_calls[0].function.arguments == '{"q": "find rivers"}'
 
 
 async def test_labels_are_deterministic_and_logprobs_given() -> None:
@@ -156,16 +160,18 @@ async def test_labels_are_deterministic_and_logprobs_given() -> None:
 async def test_auth_and_validation_errors_in_both_dialects() -> None:
     async with FakeSeedServer(api_key="secret") as server:
         status, headers, raw = await post(
-            server.url, {"model": "m", "messages": CLASSIFY}, {"Authorization": "Bearer nope"}
+            server.url,
+            {"model": "seed-1.8", "messages": CLASSIFY},
+            {"Authorization": "Bearer nope"},
         )
         assert status == 401
         assert msgspec.json.decode(raw)["error"]["code"] == "AuthenticationError"
         assert headers["x-error-code"] == "AuthN_MissOrInvalidAuthorizationHeader"
-        status, _, _ = await post(server.url, {"model": "m", "messages": CLASSIFY}, {})
+        status, _, _ = await post(server.url, {"model": "seed-1.8", "messages": CLASSIFY}, {})
         assert status == 401
     async with FakeSeedServer() as server:
         status, _, raw = await post(
-            server.url, {"model": "m", "messages": CLASSIFY, "temperature": 5}
+            server.url, {"model": "seed-1.8", "messages": CLASSIFY, "temperature": 5}
         )
         assert status == 400
         assert "temperature" in msgspec.json.decode(raw)["error"]["message"]
@@ -174,14 +180,17 @@ async def test_auth_and_validation_errors_in_both_dialects() -> None:
         SeedClient(base_url=server.url, api_key="t") as c,
     ):
         status, _, raw = await post(
-            server.url, {"model": "m", "messages": CLASSIFY, "thinking": {"type": "disabled"}}
+            server.url,
+            {"model": "seed-1.8", "messages": CLASSIFY, "thinking": {"type": "disabled"}},
         )
         body = msgspec.json.decode(raw)
         assert status == 400
         assert body["message"].startswith("Body validation error!")
         assert body["statusCode"] == 400
         with pytest.raises(BadRequestError) as info:
-            await c.chat.completions.create(model="m", messages=CLASSIFY, extra_body={"bogus": 1})
+            await c.chat.completions.create(
+                model="seed-1.8", messages=CLASSIFY, extra_body={"bogus": 1}
+            )
         assert info.value.request_id is not None
         assert info.value.request_id != body["requestId"]  # each answer has its own id
         assert info.value.message.startswith("Body validation error!")

@@ -237,7 +237,7 @@ async def test_tool_calls_whole_in_one_chunk(fake: FakeSeedServer) -> None:
         await stream.get_final_completion()
     (call,) = stream.completion.choices[0].message.tool_calls or []
     assert call.function.name == "get_current_weather"
-    assert msgspec.json.decode(call.function.arguments) == {"location": "beijing"}
+    assert msgspec.json.decode(call.function.arguments) == {"location": "Beijing"}
     assert stream.completion.choices[0].finish_reason == "tool_calls"
 
 

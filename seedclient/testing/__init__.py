@@ -16,14 +16,17 @@ The library itself never imports this package.
 from __future__ import annotations
 
 from ._faults import FAULT_KINDS, FaultPlan
-from ._model import choose_label, find_labels
+from ._labels import choose_label, find_labels
+from ._schema import SchemaError, instance
 from ._server import FakeSeedServer, ServerStats
 
 __all__ = [
     "FAULT_KINDS",
     "FakeSeedServer",
     "FaultPlan",
+    "SchemaError",
     "ServerStats",
     "choose_label",
     "find_labels",
+    "instance",
 ]

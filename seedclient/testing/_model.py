@@ -1,12 +1,14 @@
-"""A deterministic fake Seed model: labels for classification prompts, canned prose otherwise.
+"""A deterministic fake Seed model: what it answers to a chat request.
 
-Same input, same output, always: labels come from a small sentiment lexicon when the labels
-look like sentiment, else from a stable hash of the text.
+Same input, same output, always. In order: once the latest user turn has tool results, prose
+that uses them; with tools (and ``tool_choice`` other than ``none``), calls of the tools whose
+names and descriptions match the user's text, with arguments valid under their schemas; with
+``response_format``, JSON (an instance of the schema for ``json_schema``); with a label set in
+the prompt however it is phrased, one of the labels; else prose.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import math
 import re
@@ -14,98 +16,66 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["Answer", "answer", "count_tokens", "find_labels", "split_tokens"]
+from ._labels import choose_label, digest, find_label_prompt
+from ._schema import SchemaError, instance
+
+__all__ = ["Answer", "SchemaError", "answer", "count_tokens", "split_tokens", "text_of"]
 
 _TOKEN = re.compile(r"\s*\S+")
 _WORDS = re.compile(r"[a-z']+")
-_LABELS_LINE = re.compile(
-    r"^\s*(?:allowed\s+|valid\s+|possible\s+)?(?:labels|categories|classes)\s*:\s*(.+)$",
-    re.IGNORECASE | re.MULTILINE,
-)
-
-POSITIVE = frozenset(
+_STOP = frozenset(
     [
-        "good",
-        "great",
-        "excellent",
-        "amazing",
-        "love",
-        "loved",
-        "loves",
-        "awesome",
-        "fantastic",
-        "perfect",
-        "wonderful",
-        "happy",
-        "best",
-        "recommend",
-        "recommended",
-        "nice",
-        "pleased",
-        "superb",
-        "brilliant",
-        "works",
-        "fast",
-        "easy",
-        "comfortable",
-        "beautiful",
-        "delighted",
-        "impressive",
-        "reliable",
-        "solid",
-        "sturdy",
-        "worth",
-        "enjoy",
-        "enjoyed",
-        "glad",
-        "favourite",
-        "favorite",
-        "fine",
-    ]
-)
-NEGATIVE = frozenset(
-    [
-        "bad",
-        "terrible",
-        "awful",
-        "hate",
-        "hated",
-        "worst",
-        "poor",
-        "broken",
-        "broke",
-        "disappointing",
-        "disappointed",
-        "refund",
-        "useless",
-        "slow",
-        "waste",
-        "cheap",
-        "flimsy",
-        "returned",
-        "return",
-        "defective",
-        "crap",
-        "horrible",
-        "annoying",
-        "fails",
-        "failed",
-        "failure",
-        "stopped",
-        "never",
-        "problem",
-        "problems",
-        "issue",
-        "issues",
+        "the",
+        "and",
+        "for",
+        "are",
+        "but",
         "not",
-        "unhappy",
-        "rude",
-        "late",
-        "missing",
-        "wrong",
-        "sucks",
+        "you",
+        "all",
+        "any",
+        "can",
+        "has",
+        "have",
+        "had",
+        "was",
+        "were",
+        "this",
+        "that",
+        "with",
+        "from",
+        "they",
+        "them",
+        "then",
+        "than",
+        "there",
+        "their",
+        "what",
+        "when",
+        "where",
+        "which",
+        "who",
+        "will",
+        "would",
+        "could",
+        "should",
+        "into",
+        "more",
+        "some",
+        "such",
+        "only",
+        "also",
+        "just",
+        "over",
+        "about",
+        "your",
+        "our",
+        "its",
+        "it's",
     ]
 )
+_SCHEMA_IN_PROMPT = re.compile(r"\{.*\}", re.DOTALL)
+_EXTRACT = re.compile(r"\bextract\b(?:\s+the)?\s+(.+?)(?:\s+from\b|\s+as\b|[.:\n]|$)", re.I)
 
 
 @dataclass
@@ -131,7 +101,8 @@ def count_tokens(text: str) -> int:
     return max(1, len(_TOKEN.findall(text)) + text.count(",") + text.count("."))
 
 
-def _text_of(content: Any) -> str:
+def text_of(content: Any) -> str:
+    """The text of a message's content (a string or a list of parts)."""
     if isinstance(content, str):
         return content
     if isinstance(content, list):
@@ -139,37 +110,10 @@ def _text_of(content: Any) -> str:
     return ""
 
 
-def find_labels(system: str) -> list[str]:
-    """The labels a classification system prompt allows (a ``Labels: a, b, c`` line)."""
-    m = _LABELS_LINE.search(system)
-    if not m:
-        return []
-    return [lab.strip().strip("\"'`") for lab in m.group(1).split(",") if lab.strip()]
-
-
-def _digest(text: str) -> int:
-    return int.from_bytes(hashlib.blake2b(text.encode(), digest_size=8).digest(), "big")
-
-
-def choose_label(labels: Sequence[str], text: str) -> str:
-    """The label for ``text``: sentiment lexicon for sentiment labels, stable hash otherwise."""
-    lowered = {lab.lower(): lab for lab in labels}
-    if "positive" in lowered and "negative" in lowered:
-        words = _WORDS.findall(text.lower())
-        score = sum(w in POSITIVE for w in words) - sum(w in NEGATIVE for w in words)
-        if score > 0:
-            return lowered["positive"]
-        if score < 0:
-            return lowered["negative"]
-        if "neutral" in lowered:
-            return lowered["neutral"]
-    return labels[_digest(text) % len(labels)]
-
-
 def _prose(prompt: str) -> str:
     words = _WORDS.findall(prompt.lower())
     topic = " ".join(words[-6:]) or "your question"
-    h = _digest(prompt)
+    h = digest(prompt)
     openers = ("Here is a short answer.", "Good question.", "Let me explain briefly.")
     return (
         f"{openers[h % 3]} You asked about {topic}. The key idea is to break the problem "
@@ -182,47 +126,151 @@ def _thinks(body: Mapping[str, Any]) -> bool:
     thinking = body.get("thinking")
     if isinstance(thinking, Mapping) and thinking.get("type") == "disabled":
         return False
-    return body.get("reasoning_effort") != "minimal"
+    return body.get("reasoning_effort") not in ("minimal", "none")
+
+
+def _words(text: str) -> set[str]:
+    return {w[:5] for w in _WORDS.findall(text.lower()) if len(w) > 2 and w not in _STOP}
+
+
+# ---------------------------------------------------------------------------- tools
+
+
+def _tool_functions(tools: Sequence[Any]) -> list[Mapping[str, Any]]:
+    return [
+        t["function"]
+        for t in tools
+        if isinstance(t, Mapping) and isinstance(t.get("function"), Mapping)
+    ]
+
+
+def _pick_tools(body: Mapping[str, Any], user: str) -> list[Mapping[str, Any]]:
+    functions = _tool_functions(body.get("tools") or [])
+    choice = body.get("tool_choice", "auto")
+    if not functions or choice == "none":
+        return []
+    if isinstance(choice, Mapping):
+        name = (choice.get("function") or {}).get("name")
+        return [f for f in functions if f.get("name") == name][:1]
+    said = _words(user)
+    scored = []
+    for pos, fn in enumerate(functions):
+        vocab = _words(str(fn.get("name", "")).replace("_", " ").replace("-", " "))
+        vocab |= _words(str(fn.get("description", "")))
+        scored.append((-len(said & vocab), pos, fn))
+    scored.sort(key=lambda s: (s[0], s[1]))
+    chosen = [fn for score, _, fn in scored if score < 0]
+    if not chosen and choice == "required":
+        chosen = [scored[0][2]]
+    if body.get("parallel_tool_calls") is False:
+        chosen = chosen[:1]
+    return chosen[:3]
+
+
+def _tool_calls(body: Mapping[str, Any], user: str, turn: int) -> list[dict[str, Any]]:
+    calls = []
+    for i, fn in enumerate(_pick_tools(body, user)):
+        params = fn.get("parameters") or {"type": "object", "properties": {}}
+        args = instance(params, user, strict=bool(fn.get("strict")))
+        name = str(fn.get("name", "tool"))
+        calls.append(
+            {
+                "id": f"call_{digest(f'{user}|{name}|{turn}|{i}') % 10**16:016d}",
+                "type": "function",
+                "function": {"name": name, "arguments": json.dumps(args)},
+            }
+        )
+    return calls
+
+
+def _use_results(results: Sequence[Mapping[str, Any]], user: str) -> str:
+    parts = []
+    for r in results:
+        text = " ".join(text_of(r.get("content")).split())
+        parts.append(text[:160] + ("..." if len(text) > 160 else ""))
+    topic = " ".join(_WORDS.findall(user.lower())[:8])
+    return f"Based on the tool results ({'; '.join(parts)}), here is the answer to: {topic}."
+
+
+# ---------------------------------------------------------------------------- JSON
+
+
+def _schema_in(text: str) -> Mapping[str, Any] | None:
+    m = _SCHEMA_IN_PROMPT.search(text)
+    if m is None:
+        return None
+    try:
+        found = json.loads(m.group())
+    except ValueError:
+        return None
+    if isinstance(found, dict) and ("properties" in found or "$ref" in found):
+        return found
+    return None
+
+
+def _json_object(prompt: str, text: str, labels: list[str] | None) -> dict[str, Any]:
+    schema = _schema_in(prompt)
+    if schema is not None:
+        result: dict[str, Any] = instance(schema, text)
+        return result
+    if labels:
+        return {"label": choose_label(labels, text)}
+    m = _EXTRACT.search(prompt)
+    if m:
+        names = [n.strip() for n in re.split(r",|\band\b", m.group(1)) if n.strip()]
+        keys = [re.sub(r"\W+", "_", n.lower()).strip("_") for n in names if len(n) < 40]
+        props = {k: {"type": "integer" if "year" in k else "string"} for k in keys if k}
+        if props:
+            return dict(instance({"type": "object", "properties": props}, text))
+    return {"answer": _prose(text)}
+
+
+# ---------------------------------------------------------------------------- answer
 
 
 def answer(body: Mapping[str, Any], *, thinking_default: bool = True) -> Answer:
-    """The fake model's answer to a chat request body."""
+    """The fake model's answer to a chat request body (raises SchemaError for a bad schema)."""
     messages = body.get("messages") or []
-    system = "\n".join(_text_of(m.get("content")) for m in messages if m.get("role") == "system")
-    users = [_text_of(m.get("content")) for m in messages if m.get("role") == "user"]
+    roles = [m.get("role") for m in messages]
+    last_user = max((i for i, r in enumerate(roles) if r == "user"), default=-1)
+    users = [text_of(m.get("content")) for m in messages if m.get("role") == "user"]
     user = users[-1] if users else ""
-    prompt_tokens = sum(count_tokens(_text_of(m.get("content"))) + 4 for m in messages)
-    thinks = thinking_default and _thinks(body)
-    labels = find_labels(system)
-    tools = body.get("tools") or []
+    system = "\n".join(text_of(m.get("content")) for m in messages if m.get("role") == "system")
+    prompt_tokens = sum(count_tokens(text_of(m.get("content"))) + 4 for m in messages)
+    # The label set: in the system prompt (the text is then the first user turn; later
+    # turns are corrections) or in the user's own message (the text is the rest of it).
+    found = find_label_prompt(system)
+    text = users[0] if users else ""
+    if found is None and user:
+        found = find_label_prompt(user)
+        if found is not None:
+            text = (user[: found.start] + " " + user[found.end :]).strip()
+    labels = found.labels if found else None
+    fmt = body.get("response_format") or {}
+    kind = fmt.get("type") if isinstance(fmt, Mapping) else None
+    results = [m for m in messages[last_user + 1 :] if m.get("role") == "tool"]
     result: Answer
-    if labels:
-        # The text to label is the first user turn; later turns are corrections.
-        user = users[0] if users else ""
-        label = choose_label(labels, user)
-        p = 0.55 + (_digest(label + user) % 44) / 100.0  # 0.55 .. 0.98, stable
+    calls = [] if results else _tool_calls(body, user, roles.count("assistant"))
+    if results:
+        result = Answer(content=split_tokens(_use_results(results, user)))
+    elif calls:
+        result = Answer(content=[], tool_calls=calls, finish_reason="tool_calls")
+    elif kind == "json_schema":
+        spec = fmt.get("json_schema") or {}
+        value = instance(spec.get("schema") or {}, text or user, strict=bool(spec.get("strict")))
+        result = Answer(content=split_tokens(json.dumps(value)))
+    elif kind == "json_object":
+        value = _json_object(system + "\n" + user, text or user, labels)
+        result = Answer(content=split_tokens(json.dumps(value)))
+    elif labels:
+        label = choose_label(labels, text)
+        p = 0.55 + (digest(label + text) % 44) / 100.0  # 0.55 .. 0.98, stable
         rest = [lab for lab in labels if lab != label][:4]
         alts = [(lab, math.log((1 - p) / (len(rest) + 1))) for lab in rest]
-        result = Answer(content=[label], label_logprob=math.log(p), alternatives=alts)
-    elif tools and body.get("tool_choice") != "none":
-        fn = tools[0].get("function", {}) if isinstance(tools[0], Mapping) else {}
-        props = (fn.get("parameters") or {}).get("properties") or {}
-        words = _WORDS.findall(user.lower()) or ["value"]
-        args = dict.fromkeys(props, words[-1])
-        result = Answer(
-            content=[],
-            tool_calls=[
-                {
-                    "id": f"call_{_digest(user) % 10**12:012d}",
-                    "type": "function",
-                    "function": {"name": fn.get("name", "tool"), "arguments": json.dumps(args)},
-                }
-            ],
-            finish_reason="tool_calls",
-        )
+        result = Answer(content=split_tokens(label), label_logprob=math.log(p), alternatives=alts)
     else:
         result = Answer(content=split_tokens(_prose(user)))
-    if thinks:
+    if thinking_default and _thinks(body):
         result.reasoning = split_tokens(
             f"The user wrote: {' '.join(user.split()[:12])}. "
             "I should answer directly and keep it short."

@@ -6,10 +6,9 @@ import asyncio
 import base64
 import collections
 import math
-import struct
 import time
 import zlib
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Any, Literal
@@ -17,52 +16,26 @@ from typing import Any, Literal
 import msgspec
 from aiohttp import web
 
+from .._catalog import FAMILIES, ModelSpec
 from ._faults import FaultPlan
-from ._model import Answer, answer, count_tokens, split_tokens
+from ._images import plan_images, png
+from ._model import Answer, SchemaError, answer, count_tokens, split_tokens
+from ._rules import DIALECTS, Rejection, check_chat, check_images, model_of
 
 __all__ = ["FakeSeedServer", "ServerStats"]
 
 _encode = msgspec.json.encode
 _decode = msgspec.json.decode
 _DONE = b"data: [DONE]\n\n"
-_KNOWN_FIELDS = frozenset(
-    [
-        "model",
-        "messages",
-        "max_tokens",
-        "max_completion_tokens",
-        "temperature",
-        "top_p",
-        "frequency_penalty",
-        "presence_penalty",
-        "seed",
-        "stop",
-        "tools",
-        "tool_choice",
-        "parallel_tool_calls",
-        "response_format",
-        "logprobs",
-        "top_logprobs",
-        "reasoning_effort",
-        "thinking",
-        "service_tier",
-        "user",
-        "stream",
-        "stream_options",
-        "n",
-        "logit_bias",
-        "repetition_penalty",
-    ]
-)
-_AIML_REJECTS = frozenset({"thinking", "logprobs", "top_logprobs", "service_tier", "user", "stop"})
-_MODELS = (
-    "seed-1-6-250915",
-    "seed-1-6-flash-250715",
-    "seed-1-8-251228",
-    "dola-seed-2-0-code",
-    "seedream-4-5-251128",
-)
 _MAX_LOGGED = 100_000
+_ARK_TYPES = {
+    400: "BadRequest",
+    401: "Unauthorized",
+    403: "Forbidden",
+    404: "NotFound",
+    429: "TooManyRequests",
+}
+_AISA_TYPES = {401: "authentication_error", 429: "rate_limit_error"}
 
 
 @dataclass
@@ -92,6 +65,15 @@ class ServerStats:
     )
     user_texts: collections.Counter[str] = field(default_factory=collections.Counter)
 
+    def __repr__(self) -> str:
+        answered = dict(sorted(self.answered.items()))
+        return (
+            f"ServerStats(received={self.received}, answered={answered}, "
+            f"faults={dict(self.faults)}, rate_limited={self.rate_limited}, "
+            f"max_in_flight={self.max_in_flight}, streams_completed={self.streams_completed}, "
+            f"arrivals={len(self.arrivals)}, distinct_user_texts={len(self.user_texts)})"
+        )
+
     def max_in_window(self, window: float) -> int:
         """The most accepted requests that fell in any ``window`` seconds."""
         times = list(self.arrivals)
@@ -101,23 +83,6 @@ class ServerStats:
                 lo += 1
             best = max(best, hi - lo + 1)
         return best
-
-
-def _png(rgb: tuple[int, int, int], size: int = 16) -> bytes:
-    row = b"\x00" + bytes(rgb) * size
-    raw = row * size
-
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        body = kind + data
-        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
-
-    header = struct.pack(">IIBBBBB", size, size, 8, 2, 0, 0, 0)
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + chunk(b"IHDR", header)
-        + chunk(b"IDAT", zlib.compress(raw))
-        + chunk(b"IEND", b"")
-    )
 
 
 class FakeSeedServer:
@@ -130,14 +95,20 @@ class FakeSeedServer:
 
     Args:
         api_key: accept only this bearer key (default: any non-empty key).
-        dialect: ``"ark"`` (errors under ``error``) or ``"aiml"`` (top-level errors,
-            ``meta.usage`` costs, strict unknown-field checks).
+        dialect: which provider it plays. ``"ark"`` (BytePlus / Volcengine: errors under
+            ``error``, ``ep-`` endpoints, no image ``n``), ``"aiml"`` (AI/ML API: top-level
+            errors, ``meta.usage`` costs, strict unknown-field checks, its image field
+            names) or ``"aisa"`` (AIsa: its error envelope, ``X-RateLimit-*`` headers on
+            every answer, image ``n``). Each accepts the catalogue's friendly names and its
+            own providers' pinned ids, and answers 404 to any other model.
         faults: the fault plan (default: no faults).
         ttft: seconds before the first streamed token.
         tokens_per_second: streaming pace (None: as fast as possible).
         rpm_limit: answer 429 past this many requests per ``rpm_window`` seconds.
         rpm_window: the RPM limiter's window, in seconds.
         thinking_default: whether the model reasons unless told not to (as Seed does).
+        failed_images: indices of the images of a request that fail (as Seedream's
+            sensitive-content check fails one image of a group while the others come back).
         port: the port (0: a free one).
     """
 
@@ -145,17 +116,18 @@ class FakeSeedServer:
         self,
         *,
         api_key: str | None = None,
-        dialect: Literal["ark", "aiml"] = "ark",
+        dialect: Literal["ark", "aiml", "aisa"] = "ark",
         faults: FaultPlan | None = None,
         ttft: float = 0.0,
         tokens_per_second: float | None = None,
         rpm_limit: int | None = None,
         rpm_window: float = 60.0,
         thinking_default: bool = True,
+        failed_images: Collection[int] = (),
         port: int = 0,
     ) -> None:
-        if dialect not in ("ark", "aiml"):
-            raise ValueError("dialect must be 'ark' or 'aiml'")
+        if dialect not in DIALECTS:
+            raise ValueError(f"dialect must be one of {', '.join(DIALECTS)}")
         self.api_key = api_key
         self.dialect = dialect
         self.faults = faults or FaultPlan()
@@ -164,6 +136,7 @@ class FakeSeedServer:
         self.rpm_limit = rpm_limit
         self.rpm_window = rpm_window
         self.thinking_default = thinking_default
+        self.failed_images = frozenset(failed_images)
         self.stats = ServerStats()
         self._port = port
         self._runner: web.AppRunner | None = None
@@ -239,18 +212,22 @@ class FakeSeedServer:
     ) -> web.Response:
         self.stats.answered[status] += 1
         text = f"{message} Request id: {rid}"
+        body: dict[str, Any]
         if self.dialect == "aiml":
-            body: dict[str, Any] = {
+            body = {
                 "message": text,
                 "path": "/v1/chat/completions",
                 "requestId": rid,
                 "statusCode": status,
                 "timestamp": time.strftime("%Y-%m-%dT%H:%M:%S.000Z", time.gmtime()),
             }
-        else:
-            kind = {400: "BadRequest", 401: "Unauthorized", 429: "TooManyRequests"}.get(
-                status, "InternalServerError"
+        elif self.dialect == "aisa":
+            kind = _AISA_TYPES.get(
+                status, "api_error" if status >= 500 else "invalid_request_error"
             )
+            body = {"error": {"type": kind, "code": code, "message": text, "request_id": rid}}
+        else:
+            kind = _ARK_TYPES.get(status, "InternalServerError")
             body = {"error": {"code": code, "message": text, "param": "", "type": kind}}
         hdrs = {"x-request-id": rid, **(headers or {})}
         return web.Response(
@@ -294,43 +271,16 @@ class FakeSeedServer:
         window.append(now)
         return None
 
-    def _invalid(self, body: Any) -> str | None:
-        """Why a chat body is invalid, or None."""
-        if not isinstance(body, dict):
-            return "The request body must be a JSON object."
-        if not isinstance(body.get("model"), str) or not body["model"]:
-            return "The parameter `model` specified in the request is missing."
-        messages = body.get("messages")
-        if not isinstance(messages, list) or not messages:
-            return "The parameter `messages` specified in the request is missing."
-        if any(not isinstance(m, dict) or "role" not in m for m in messages):
-            return "Each message must be an object with a role."
-        checks: tuple[tuple[str, float, float], ...] = (
-            ("temperature", 0, 2),
-            ("top_p", 0.01 if self.dialect == "aiml" else 0, 1),
-            ("frequency_penalty", -2, 2),
-            ("presence_penalty", -2, 2),
-            ("max_tokens", 1, math.inf),
-            ("max_completion_tokens", 0, 131072),
-            ("top_logprobs", 0, 20),
-        )
-        for name, low, high in checks:
-            v = body.get(name)
-            if v is not None and (
-                isinstance(v, bool) or not isinstance(v, (int, float)) or not low <= v <= high
-            ):
-                return f"The parameter `{name}` specified in the request is not valid."
-        thinking = body.get("thinking")
-        if thinking is not None and (
-            not isinstance(thinking, dict)
-            or thinking.get("type") not in ("enabled", "disabled", "auto")
-        ):
-            return "The parameter `thinking` specified in the request is not valid."
-        if self.dialect == "aiml":
-            unknown = (set(body) - _KNOWN_FIELDS) | (set(body) & _AIML_REJECTS)
-            if unknown:
-                return "Body validation error!"
-        return None
+    def _served_model(self, model: str) -> str:
+        """The upstream id a response names (production answers with the versioned id)."""
+        spec, _ = model_of(self.dialect, model)
+        if spec is None or model not in (spec.family, *spec.aliases):
+            return model
+        ids = (spec.ids.get(p) for p in DIALECTS[self.dialect])
+        return next((i for i in ids if i is not None), model)
+
+    def _refuse(self, rejection: Rejection, rid: str) -> web.Response:
+        return self._error(rejection.status, rejection.code, rejection.message, rid)
 
     # ------------------------------------------------------------------ chat
 
@@ -350,9 +300,9 @@ class FakeSeedServer:
         body, refused = await self._read_json(request, rid)
         if refused is not None:
             return refused
-        problem = self._invalid(body)
+        problem = check_chat(self.dialect, body)
         if problem is not None:
-            return self._error(400, "InvalidParameter", problem, rid)
+            return self._refuse(problem, rid)
         wait = self._rpm_wait()
         if wait is not None:
             self.stats.rate_limited += 1
@@ -372,7 +322,13 @@ class FakeSeedServer:
             early = await self._early_fault(fault, request, rid)
             if early is not None:
                 return early
-        ans = answer(body, thinking_default=self.thinking_default)
+        try:
+            ans = answer(body, thinking_default=self.thinking_default)
+        except SchemaError as exc:
+            return self._refuse(
+                Rejection(400, "InvalidParameter.response_format", f"Invalid JSON schema: {exc}"),
+                rid,
+            )
         if fault == "bad_answer" and ans.label_logprob is not None:
             ans.content = split_tokens("I think this text is mostly about something else.")
         if body.get("stream") is True:
@@ -480,7 +436,7 @@ class FakeSeedServer:
             "id": rid,
             "object": "chat.completion",
             "created": int(time.time()),
-            "model": body["model"],
+            "model": self._served_model(body["model"]),
             "service_tier": "default",
             "choices": [
                 {
@@ -507,7 +463,7 @@ class FakeSeedServer:
 
     def _chunks(self, body: Mapping[str, Any], ans: Answer, rid: str) -> list[bytes]:
         created = int(time.time())
-        model = body["model"]
+        model = self._served_model(body["model"])
         head = (
             f'{{"id":"{rid}","object":"chat.completion.chunk","created":{created},"model":'.encode()
         )
@@ -538,8 +494,17 @@ class FakeSeedServer:
             "finish_reason": ans.finish_reason,
             "index": 0,
         }
-        if ans.tool_calls:
-            last["delta"]["tool_calls"] = [dict(t, index=i) for i, t in enumerate(ans.tool_calls)]
+        for i, call in enumerate(ans.tool_calls):
+            # The call's head first, then its arguments in pieces, as a streaming model does.
+            fn = call["function"]
+            head_delta: dict[str, Any] = {"id": call["id"], "type": "function", "index": i}
+            head_delta["function"] = {"name": fn["name"], "arguments": ""}
+            frames.append(frame({"delta": {"tool_calls": [head_delta]}, "index": 0}))
+            args = fn["arguments"]
+            step = max(1, len(args) // 3 + 1)
+            for at in range(0, len(args), step):
+                piece = {"index": i, "function": {"arguments": args[at : at + step]}}
+                frames.append(frame({"delta": {"tool_calls": [piece]}, "index": 0}))
         frames.append(frame(last))
         opts = body.get("stream_options")
         if isinstance(opts, dict) and opts.get("include_usage"):
@@ -622,53 +587,79 @@ class FakeSeedServer:
 
     # ------------------------------------------------------------------ images and models
 
-    async def _images(self, request: web.Request) -> web.Response:
+    async def _images(self, request: web.Request) -> web.StreamResponse:
         rid = self._request_id()
         body, refused = await self._read_json(request, rid)
         if refused is not None:
             return refused
-        prompt = body.get("prompt") if isinstance(body, dict) else None
-        if not isinstance(prompt, str) or not prompt.strip():
-            return self._error(
-                400, "MissingParameter.prompt", "The parameter `prompt` is missing.", rid
-            )
-        digest = zlib.crc32(prompt.encode())
-        png = _png(((digest >> 16) & 255, (digest >> 8) & 255, digest & 255))
-        seq = body.get("sequential_image_generation_options") or {}
-        count = (
-            int(seq.get("max_images", 1))
-            if body.get("sequential_image_generation") == "auto"
-            else 1
-        )
-        count = max(1, min(count, 15))
-        data = []
-        for i in range(count):
-            if body.get("response_format") == "b64_json":
-                data.append({"b64_json": base64.b64encode(png).decode(), "size": "2048x2048"})
+        spec, problem = check_images(self.dialect, body)
+        if problem is not None:
+            return self._refuse(problem, rid)
+        planned = plan_images(self.dialect, spec, body, self.failed_images)
+        digest = zlib.crc32(body["prompt"].encode())
+        image = png(((digest >> 16) & 255, (digest >> 8) & 255, digest & 255))
+        b64 = body.get("response_format") == "b64_json"
+        items: list[dict[str, Any]] = []
+        for p in planned:
+            if p.error is not None:
+                items.append({"error": p.error})
+            elif b64:
+                items.append({"b64_json": base64.b64encode(image).decode(), "size": p.size})
             else:
-                name = f"{rid}-{i}.png"
+                name = f"{rid}-{p.index}.png"
                 if len(self._files) > 1000:
                     self._files.clear()
-                self._files[name] = png
-                data.append(
-                    {
-                        "url": f"http://127.0.0.1:{self._actual_port}/files/{name}",
-                        "size": "2048x2048",
-                    }
-                )
-        out: dict[str, Any] = {
-            "model": body.get("model", ""),
-            "created": int(time.time()),
-            "data": data,
-            "usage": {
-                "generated_images": count,
-                "output_tokens": 16384 * count,
-                "total_tokens": 16384 * count,
-            },
-        }
+                self._files[name] = image
+                url = f"http://127.0.0.1:{self._actual_port}/files/{name}"
+                items.append({"url": url, "size": p.size})
+        made = sum(1 for p in planned if p.error is None)
+        usage = {"generated_images": made, "output_tokens": 16384 * made}
+        usage["total_tokens"] = usage["output_tokens"]
+        model = self._served_model(body["model"])
         self.stats.answered[200] += 1
+        if body.get("stream") is True and self.dialect == "ark":
+            return await self._image_events(request, model, items, usage, rid)
+        out: dict[str, Any] = {"model": model, "created": int(time.time()), "data": items}
+        if self.dialect == "aiml":
+            out["meta"] = {"usage": {"credits_used": 84000 * made}}
+        else:
+            out["usage"] = usage
         return web.Response(
             body=_encode(out), headers={"x-request-id": rid}, content_type="application/json"
+        )
+
+    async def _image_events(
+        self,
+        request: web.Request,
+        model: str,
+        items: list[dict[str, Any]],
+        usage: dict[str, Any],
+        rid: str,
+    ) -> web.StreamResponse:
+        resp = web.StreamResponse(
+            headers={"Content-Type": "text/event-stream", "x-request-id": rid}
+        )
+        await resp.prepare(request)
+        created = int(time.time())
+        for i, item in enumerate(items):
+            kind = "partial_failed" if "error" in item else "partial_succeeded"
+            event = {"type": f"image_generation.{kind}", "model": model, "image_index": i}
+            event.update(item)
+            event["created"] = created
+            await self._event(resp, event)
+            if self.ttft:
+                await asyncio.sleep(self.ttft)
+        done: dict[str, Any] = {"type": "image_generation.completed", "model": model}
+        done.update(usage=usage, created=created)
+        await self._event(resp, done)
+        await resp.write(_DONE)
+        await resp.write_eof()
+        return resp
+
+    @staticmethod
+    async def _event(resp: web.StreamResponse, event: dict[str, Any]) -> None:
+        await resp.write(
+            f"event: {event['type']}\n".encode() + b"data: " + _encode(event) + b"\n\n"
         )
 
     async def _file(self, request: web.Request) -> web.Response:
@@ -682,9 +673,40 @@ class FakeSeedServer:
         denied = self._auth_error(request, rid)
         if denied is not None:
             return denied
-        data = [
-            {"id": m, "object": "model", "created": 0, "owned_by": "bytedance"} for m in _MODELS
-        ]
+        data = [self._model_entry(spec, pinned) for spec, pinned in self._served_ids()]
         return web.Response(
             body=_encode({"object": "list", "data": data}), content_type="application/json"
         )
+
+    def _served_ids(self) -> list[tuple[ModelSpec, str]]:
+        seen: dict[str, ModelSpec] = {}
+        for spec in FAMILIES:
+            for provider in DIALECTS[self.dialect]:
+                pinned = spec.ids.get(provider)
+                if pinned is not None:
+                    seen.setdefault(pinned, spec)
+        return [(spec, pinned) for pinned, spec in seen.items()]
+
+    def _model_entry(self, spec: ModelSpec, pinned: str) -> dict[str, Any]:
+        entry: dict[str, Any] = {"id": pinned, "object": "model", "created": 0}
+        entry["owned_by"] = "bytedance"
+        if self.dialect != "ark":
+            return entry
+        # Ark's /models carries a capability matrix per model.
+        chat = spec.kind == "chat"
+        entry["domain"] = "LLM" if chat else "VLM"
+        entry["status"] = "Running"
+        entry["features"] = {
+            "structured_outputs": {
+                "json_object": "json_object" in spec.response_formats,
+                "json_schema": "json_schema" in spec.response_formats,
+            },
+            "tools": {"function_calling": chat},
+            "batch": {"batch_chat": chat, "batch_job": chat},
+        }
+        if chat:
+            entry["token_limits"] = {
+                "context_window": spec.context,
+                "max_output_token_length": spec.max_output,
+            }
+        return entry
