@@ -33,6 +33,7 @@ from ._errors import (
     RateLimitError,
     SeedError,
     StreamError,
+    StructuredOutputError,
     UnsupportedParameterWarning,
 )
 from ._params import ChatParams
@@ -40,6 +41,7 @@ from ._pool import BatchRun
 from ._retry import RetryPolicy
 from ._sse import ServerSentEvent, SSEDecoder
 from ._stream import ChatStream
+from ._tools import Tool, ToolEvent, ToolRun
 from ._types import (
     ChatCompletion,
     ChatCompletionChunk,
@@ -117,10 +119,14 @@ __all__ = [
     "SeedError",
     "ServerSentEvent",
     "StreamError",
+    "StructuredOutputError",
     "TextPart",
     "Timeout",
+    "Tool",
     "ToolCall",
     "ToolCallDelta",
+    "ToolEvent",
+    "ToolRun",
     "UnsupportedParameterWarning",
     "Usage",
     "VideoURL",

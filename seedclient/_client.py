@@ -6,9 +6,9 @@ import copy
 import dataclasses
 import os
 import time
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Literal, overload
+from typing import TYPE_CHECKING, Any, Literal, TypeVar, overload
 
 import msgspec
 
@@ -21,16 +21,21 @@ from ._config import (
     resolve_model,
     resolve_settings,
 )
-from ._errors import ConfigurationError, SeedError, request_id_of
+from ._errors import ConfigurationError, SeedError, StructuredOutputError, request_id_of
 from ._params import ChatParams, chat_body, encode_body
 from ._request import Call
 from ._retry import RetryPolicy
 from ._stream import ChatStream
+from ._structured import OutputType, repair_message
 from ._transports import Transport, default_transport
 from ._types import ChatCompletion, ImagesResponse, completion_decoder, images_decoder
 
 if TYPE_CHECKING:
     from typing_extensions import Unpack
+
+    from ._tools import Tool, ToolEvent, ToolRun
+
+T = TypeVar("T")
 
 __all__ = ["SeedClient"]
 
@@ -166,6 +171,10 @@ class SeedClient:
         if self._owns_transport:
             await self._transport.aclose()
 
+    async def close(self) -> None:
+        """The same as :meth:`aclose` (openai-python's name)."""
+        await self.aclose()
+
     async def __aenter__(self) -> SeedClient:
         return self
 
@@ -250,17 +259,138 @@ class Completions:
         completion.request_id = request_id_of(resp.headers)
         return completion
 
+    async def parse(self, *, response_format: type[T], **params: Any) -> ChatCompletion:
+        """A chat completion whose answer is decoded and validated into ``response_format``.
+
+        ``response_format`` is a msgspec Struct, a dataclass, a TypedDict, or a pydantic model
+        (when pydantic is installed). Its JSON schema is sent the best way the model takes
+        it (``json_schema``, strict; else ``json_object`` with the schema in a system
+        message). Each choice's ``message.parsed`` is the decoded instance. An answer that
+        does not validate is asked again once, with the validation error; then
+        :class:`StructuredOutputError` (with the raw ``content``) is raised. The other
+        parameters are those of :meth:`create`.
+        """
+        output = OutputType(response_format)
+        model = params.get("model")
+        extra, messages = output.request(
+            resolve_model(self._client._provider, model) if isinstance(model, str) else "",
+            params.get("messages") or [],
+        )
+        errors: list[str] = []
+        content: str | None = None
+        for _attempt in range(2):
+            done: ChatCompletion = await self.create(**{**params, **extra, "messages": messages})
+            problem = None
+            for choice in done.choices:
+                try:
+                    choice.message.parsed = output.parse(choice.message.content)
+                except ValueError as exc:
+                    problem = str(exc)
+                    content = choice.message.content
+                    break
+            if problem is None:
+                return done
+            errors.append(problem)
+            messages = [
+                *messages,
+                {"role": "assistant", "content": content or ""},
+                repair_message(problem),
+            ]
+        raise StructuredOutputError(
+            f"the answer did not validate as {output.name} after {len(errors)} attempts: "
+            f"{errors[-1]}",
+            content=content,
+            errors=errors,
+        )
+
+    async def run_tools(
+        self,
+        *,
+        model: str,
+        messages: Sequence[Any],
+        tools: Sequence[Callable[..., Any] | Tool],
+        max_turns: int = 10,
+        max_parallel: int = 8,
+        **params: Any,
+    ) -> ToolRun:
+        """Let the model call Python functions until it answers in prose.
+
+        ``tools`` are plain functions (sync ones run in a thread) or :class:`Tool` objects;
+        each one's schema comes from its signature, type hints and docstring. Arguments are
+        validated before the call; a validation error or an exception goes back to the
+        model as the tool's result (and is counted in ``tool_errors``). Parallel calls run
+        concurrently, at most ``max_parallel`` at a time. At most ``max_turns`` model calls
+        are made. Returns a :class:`ToolRun` with the final completion, the transcript and
+        the usage of each turn. Other parameters are those of :meth:`create`.
+        """
+        from ._tools import run_tools
+
+        return await run_tools(
+            self,
+            model=model,
+            messages=messages,
+            tools=tools,
+            max_turns=max_turns,
+            max_parallel=max_parallel,
+            **params,
+        )
+
+    def stream_tools(
+        self,
+        *,
+        model: str,
+        messages: Sequence[Any],
+        tools: Sequence[Callable[..., Any] | Tool],
+        max_turns: int = 10,
+        max_parallel: int = 8,
+        **params: Any,
+    ) -> AsyncIterator[ToolEvent]:
+        """:meth:`run_tools`, streamed: yields :class:`ToolEvent` objects as things happen.
+
+        Text and reasoning deltas, each tool call and its result, and last a ``done`` event
+        whose ``run`` is the :class:`ToolRun`.
+        """
+        from ._tools import stream_tools
+
+        return stream_tools(
+            self,
+            model=model,
+            messages=messages,
+            tools=tools,
+            max_turns=max_turns,
+            max_parallel=max_parallel,
+            **params,
+        )
+
     def stream(self, **params: Unpack[ChatParams]) -> ChatStream:
         """A streamed chat completion; use it as ``async with ... as stream``.
 
-        ``stream_options.include_usage`` is on unless you pass ``stream_options``.
+        ``stream_options.include_usage`` is on unless you pass ``stream_options``. Iterating
+        the stream yields the chunks that carry choices, so ``chunk.choices[0]`` is always
+        safe; the usage lands on ``stream.usage``. Pass ``stream_options`` yourself to get
+        every chunk as the wire has it (the usage-only chunk has ``choices == []``).
         """
         client = self._client
+        parse = None
+        if isinstance(params.get("response_format"), type):
+            output: OutputType[Any] = OutputType(params["response_format"])  # type: ignore[arg-type]
+            extra, messages = output.request(
+                resolve_model(client._provider, params["model"]), params["messages"]
+            )
+            params = {**params, **extra, "messages": messages}  # type: ignore[typeddict-item]
+            if not extra:
+                params.pop("response_format", None)
+            parse = output.parse
         body = encode_body(chat_body(client._provider, params, stream=True))
         call = client._call(
             "/chat/completions", body, params.get("timeout"), params.get("extra_headers")
         )
-        return ChatStream(call, max_event_bytes=client._max_event_bytes)
+        return ChatStream(
+            call,
+            max_event_bytes=client._max_event_bytes,
+            all_chunks=params.get("stream_options") is not None,
+            parse=parse,
+        )
 
 
 class Chat:

@@ -75,6 +75,8 @@ class Provider:
         top_p_min: the smallest ``top_p`` it accepts (values below are raised to it).
         seed_min: the smallest ``seed`` it accepts.
         usage_in_stream: whether it accepts ``stream_options.include_usage``.
+        reasoning_in_messages: whether an assistant turn's ``reasoning_content`` is sent back
+            (Ark's thinking models expect it in tool loops; strict gateways reject it).
     """
 
     name: str
@@ -85,6 +87,7 @@ class Provider:
     top_p_min: float = 0.0
     seed_min: int | None = None
     usage_in_stream: bool = True
+    reasoning_in_messages: bool = True
 
 
 PROVIDERS: Mapping[str, Provider] = {
@@ -111,12 +114,15 @@ PROVIDERS: Mapping[str, Provider] = {
         rejects=ARK_ONLY | {"logprobs", "top_logprobs", "service_tier", "user", "stop"},
         top_p_min=0.01,
         seed_min=1,
+        reasoning_in_messages=False,
     ),
     "aisa": Provider(
         name="aisa",
         base_url="https://api.aisa.one/v1",
         key_vars=("AISA_API_KEY",),
         aliases=pinned_ids("aisa"),
+        # AIsa documents no reasoning_content on input: it is not sent back.
+        reasoning_in_messages=False,
     ),
     "openai-compatible": Provider(name="openai-compatible", base_url=""),
 }

@@ -14,6 +14,7 @@ The tree::
     │   ├── QuotaExceededError      429 that does not (quota used up, service paused)
     │   └── InternalServerError     >= 500
     ├── StreamError                 a stream broke: error event, malformed chunk, cut short
+    ├── StructuredOutputError       parse(): the answer never validated against the type
     └── ConfigurationError          no key, a bad parameter (also a ValueError)
 
 Foreign exceptions (aiohttp, msgspec) never escape: they are translated where they happen
@@ -42,6 +43,7 @@ __all__ = [
     "RateLimitError",
     "SeedError",
     "StreamError",
+    "StructuredOutputError",
     "UnsupportedParameterWarning",
 ]
 
@@ -83,6 +85,20 @@ class StreamError(SeedError):
         super().__init__(message)
         self.chunks = chunks
         self.data = data
+
+
+class StructuredOutputError(SeedError):
+    """The model's answer did not validate against the requested type, even when asked again.
+
+    Attributes:
+        content: the raw content of the last answer.
+        errors: the validation error of each attempt, in order.
+    """
+
+    def __init__(self, message: str, *, content: str | None, errors: list[str]) -> None:
+        super().__init__(message)
+        self.content = content
+        self.errors = errors
 
 
 class APIStatusError(SeedError):

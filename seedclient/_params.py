@@ -8,20 +8,28 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Literal, TypedDict
+from typing import TYPE_CHECKING, Any, Literal, Protocol, TypedDict
 
 import msgspec
 
 from ._config import Provider, Timeout, resolve_model
 from ._errors import ConfigurationError, UnsupportedParameterWarning
-from ._types import ChatMessage
+from ._types import ChatMessage, Message
 
 if TYPE_CHECKING:
     from typing_extensions import Required
 
 __all__ = ["ChatParams", "chat_body"]
 
-MessageParam = ChatMessage | Mapping[str, Any]
+
+class _ResponseMessage(Protocol):
+    """A message object as responses carry it (ours, or openai-python's)."""
+
+    @property
+    def role(self) -> str: ...
+
+
+MessageParam = ChatMessage | Message | Mapping[str, Any] | _ResponseMessage
 
 
 class ChatParams(TypedDict, total=False):
@@ -93,7 +101,40 @@ def _check_number(name: str, value: Any) -> None:
         raise _bad(name, f"in [{lo}, {hi}]", value)
 
 
-def _check_messages(messages: Any) -> None:
+def _call_dict(call: Any) -> dict[str, Any]:
+    if isinstance(call, Mapping):
+        return dict(call)
+    fn = getattr(call, "function", None)
+    return {
+        "id": getattr(call, "id", None),
+        "type": getattr(call, "type", None) or "function",
+        "function": {
+            "name": getattr(fn, "name", None),
+            "arguments": getattr(fn, "arguments", None) or "",
+        },
+    }
+
+
+def _message_dict(m: Any, keep_reasoning: bool) -> dict[str, Any]:
+    """A response message (ours, openai-python's, any object with ``role``) as a request dict."""
+    out: dict[str, Any] = {"role": m.role}
+    calls = getattr(m, "tool_calls", None)
+    content = getattr(m, "content", None)
+    out["content"] = "" if content is None and not calls else content
+    if calls:
+        out["tool_calls"] = [_call_dict(c) for c in calls]
+    for name in ("name", "tool_call_id"):
+        value = getattr(m, name, None)
+        if isinstance(value, str):
+            out[name] = value
+    reasoning = getattr(m, "reasoning_content", None)
+    if keep_reasoning and isinstance(reasoning, str) and reasoning:
+        out["reasoning_content"] = reasoning
+    return out
+
+
+def _check_messages(messages: Any, keep_reasoning: bool) -> Any:
+    """Check ``messages``; return them as sent (converted only where a message needs it)."""
     # Exact-type checks first: isinstance against an ABC costs far more on the hot path.
     kind = type(messages)
     if (
@@ -104,13 +145,34 @@ def _check_messages(messages: Any) -> None:
         raise _bad("messages", "a non-empty list of messages", messages)
     if not messages:
         raise _bad("messages", "a non-empty list of messages", messages)
-    for m in messages:
+    converted: list[Any] | None = None
+    for i, m in enumerate(messages):
+        sent = m
         if type(m) is dict:
-            if "role" in m:
-                continue
-        elif isinstance(m, ChatMessage) or (isinstance(m, Mapping) and "role" in m):
-            continue
-        raise _bad("messages", "a list of ChatMessage or dicts with a 'role'", m)
+            if "role" not in m:
+                raise _bad("messages", "a list of messages, each with a 'role'", m)
+            if not keep_reasoning and "reasoning_content" in m:
+                sent = {k: v for k, v in m.items() if k != "reasoning_content"}
+        elif isinstance(m, ChatMessage):
+            if not keep_reasoning and m.reasoning_content is not None:
+                sent = msgspec.structs.replace(m, reasoning_content=None)
+        elif isinstance(m, Mapping):
+            if "role" not in m:
+                raise _bad("messages", "a list of messages, each with a 'role'", m)
+            sent = {k: v for k, v in m.items() if keep_reasoning or k != "reasoning_content"}
+        elif isinstance(getattr(m, "role", None), str):
+            sent = _message_dict(m, keep_reasoning)
+        else:
+            raise _bad(
+                "messages",
+                "a list of dicts, ChatMessage or response messages (with a 'role')",
+                m,
+            )
+        if sent is not m and converted is None:
+            converted = list(messages[:i])
+        if converted is not None:
+            converted.append(sent)
+    return messages if converted is None else converted
 
 
 def _check_other(name: str, value: Any) -> Any:
@@ -140,9 +202,17 @@ def _check_other(name: str, value: Any) -> Any:
             raise _bad("tools", "a list of at most 128 function tools", value)
         return list(value)
     if name == "tool_choice":
-        if value in _TOOL_CHOICES or isinstance(value, Mapping):
+        if isinstance(value, Mapping):
+            fn = value.get("function")
+            if value.get("type") == "function" and isinstance(fn, Mapping) and fn.get("name"):
+                return value
+        elif value in _TOOL_CHOICES:
             return value
-        raise _bad("tool_choice", "none, auto, required or a function choice dict", value)
+        raise _bad(
+            "tool_choice",
+            'none, auto, required or {"type": "function", "function": {"name": ...}}',
+            value,
+        )
     if name == "response_format":
         if isinstance(value, Mapping) and value.get("type") in _RESPONSE_FORMATS:
             return value
@@ -185,8 +255,7 @@ def chat_body(provider: Provider, params: Mapping[str, Any], *, stream: bool) ->
     model = params.get("model")
     if not isinstance(model, str) or not model:
         raise _bad("model", "a non-empty model name", model)
-    messages = params.get("messages")
-    _check_messages(messages)
+    messages = _check_messages(params.get("messages"), provider.reasoning_in_messages)
     body: dict[str, Any] = {"model": resolve_model(provider, model), "messages": messages}
     rejects = provider.rejects
     cross = False

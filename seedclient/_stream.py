@@ -5,14 +5,21 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import weakref
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from types import TracebackType
 from typing import Any
 
 import anyio
 import msgspec
 
-from ._errors import APIConnectionError, APITimeoutError, SeedError, StreamError, request_id_of
+from ._errors import (
+    APIConnectionError,
+    APITimeoutError,
+    SeedError,
+    StreamError,
+    StructuredOutputError,
+    request_id_of,
+)
 from ._errors import stream_error_event as _stream_error
 from ._request import Call
 from ._sse import RawEvent, SSEDecoder
@@ -89,8 +96,18 @@ class ChatStream:
     many chunks arrived.
     """
 
-    def __init__(self, call: Call, *, max_event_bytes: int) -> None:
+    def __init__(
+        self,
+        call: Call,
+        *,
+        max_event_bytes: int,
+        all_chunks: bool = False,
+        parse: Callable[[str | None], Any] | None = None,
+    ) -> None:
         self._call = call
+        self._parse = parse
+        self._all_chunks = all_chunks
+        self._pending: list[str] = []  # content that reasoning() read past, for text()
         self._max_event_bytes = max_event_bytes
         self._resp: StreamResponse | None = None
         self._decoder = SSEDecoder(max_event_bytes)
@@ -139,19 +156,50 @@ class ChatStream:
             pass
         return self.completion
 
+    @property
+    def usage(self) -> Usage | None:
+        """Token usage, once the usage chunk has arrived (requested by default)."""
+        return self._usage
+
     async def text(self) -> AsyncIterator[str]:
-        """The content deltas of the first choice, as strings."""
+        """The content deltas of the first choice, as strings.
+
+        After :meth:`reasoning`, it goes on from where that stopped: first the answer's first
+        piece, which :meth:`reasoning` read to know that the reasoning had ended.
+        """
+        while self._pending:
+            yield self._pending.pop(0)
         async for chunk in self:
             for c in chunk.choices:
                 if c.index == 0 and c.delta.content:
                     yield c.delta.content
 
     async def reasoning(self) -> AsyncIterator[str]:
-        """The reasoning deltas (``reasoning_content``) of the first choice, as strings."""
+        """The reasoning deltas (``reasoning_content``) of the first choice, as strings.
+
+        It ends where the answer begins, so ``text()`` can follow on the same stream.
+        """
         async for chunk in self:
             for c in chunk.choices:
-                if c.index == 0 and c.delta.reasoning_content:
+                if c.index != 0:
+                    continue
+                if c.delta.reasoning_content:
                     yield c.delta.reasoning_content
+                if c.delta.content:
+                    self._pending.append(c.delta.content)
+                    return
+
+    async def events(self) -> AsyncIterator[tuple[str, str]]:
+        """Reasoning and answer deltas in order, as ``("reasoning" | "content", text)`` pairs."""
+        while self._pending:
+            yield "content", self._pending.pop(0)
+        async for chunk in self:
+            for c in chunk.choices:
+                if c.index == 0:
+                    if c.delta.reasoning_content:
+                        yield "reasoning", c.delta.reasoning_content
+                    if c.delta.content:
+                        yield "content", c.delta.content
 
     async def __aenter__(self) -> ChatStream:
         try:
@@ -184,7 +232,9 @@ class ChatStream:
                     event = self._events[self._pos]
                     self._pos += 1
                     chunk = self._handle(event)
-                    if chunk is not None:
+                    # The usage-only chunk (choices == []) is the caller's only if they asked
+                    # for it with stream_options; else it lands on .usage, not in the loop.
+                    if chunk is not None and (chunk.choices or self._all_chunks):
                         self._chunks += 1
                         return chunk
                     if self._done:
@@ -331,7 +381,7 @@ class ChatStream:
 
     def _assemble(self) -> ChatCompletion:
         first = self._first
-        return ChatCompletion(
+        done = ChatCompletion(
             id=first.id if first else "",
             created=first.created if first else 0,
             model=first.model if first else "",
@@ -341,6 +391,17 @@ class ChatStream:
             meta=self._meta,
             request_id=self._request_id,
         )
+        if self._parse is not None:
+            for choice in done.choices:
+                try:
+                    choice.message.parsed = self._parse(choice.message.content)
+                except ValueError as exc:
+                    raise StructuredOutputError(
+                        f"the streamed answer did not validate: {exc}",
+                        content=choice.message.content,
+                        errors=[str(exc)],
+                    ) from None
+        return done
 
     # ------------------------------------------------------------------ timers and release
 

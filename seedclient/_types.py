@@ -44,8 +44,45 @@ __all__ = [
 FinishReason = Literal["stop", "length", "tool_calls", "content_filter", "function_call"]
 
 
+#: Fields the client fills in (not sent by the server): left out of dumps.
+_CLIENT_FIELDS = frozenset({"request_id", "parsed"})
+
+
+def _dump(obj: Any) -> Any:
+    if isinstance(obj, msgspec.Struct):
+        config = obj.__struct_config__
+        out: dict[str, Any] = {}
+        if config.tag_field is not None:
+            out[config.tag_field] = config.tag
+        for name in obj.__struct_fields__:
+            value = getattr(obj, name)
+            if value is not None and name not in _CLIENT_FIELDS:
+                out[name] = _dump(value)
+        return out
+    if isinstance(obj, list):
+        return [_dump(v) for v in obj]
+    if isinstance(obj, dict):
+        return {k: _dump(v) for k, v in obj.items() if v is not None}
+    return obj
+
+
 class _Wire(msgspec.Struct, kw_only=True):
-    """Base of every wire Struct: keyword-only fields."""
+    """Base of every wire Struct: keyword-only fields, and openai-style dumps."""
+
+    def model_dump(self) -> dict[str, Any]:
+        """The object as plain builtins with the wire's field names.
+
+        Fields that are null or absent on the wire are left out, and so are the fields the
+        client fills in itself (``request_id``): the result is what the server sent, as far
+        as this type models it.
+        """
+        data: dict[str, Any] = _dump(self)
+        return data
+
+    def model_dump_json(self, *, indent: int | None = None) -> str:
+        """:meth:`model_dump` as JSON text (``indent``: pretty-print with that many spaces)."""
+        raw = json_encoder.encode(self.model_dump())
+        return (msgspec.json.format(raw, indent=indent) if indent else raw).decode()
 
 
 class _Request(_Wire, omit_defaults=True):
@@ -163,12 +200,17 @@ class ChoiceLogprobs(_Wire):
 
 
 class Message(_Wire):
-    """The assistant message of a completed choice."""
+    """The assistant message of a completed choice.
+
+    ``parsed`` is set by ``chat.completions.parse()`` (and a stream opened with a type as
+    ``response_format``): the content decoded into that type. It is never on the wire.
+    """
 
     role: str = "assistant"
     content: str | None = None
     reasoning_content: str | None = None
     tool_calls: list[ToolCall] | None = None
+    parsed: Any = None
 
 
 class Choice(_Wire):

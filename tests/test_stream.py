@@ -117,7 +117,10 @@ def chunk(delta: dict[str, Any], finish: str | None = None, **top: Any) -> bytes
 async def test_reasoning_then_content_then_usage(fake: FakeSeedServer) -> None:
     order: list[str] = []
     async with client_for(fake.url) as client:
-        async with client.chat.completions.stream(model="seed-1.8", messages=MSGS) as stream:
+        options = {"include_usage": True}  # asked for: the usage chunk is iterated too
+        async with client.chat.completions.stream(
+            model="seed-1.8", messages=MSGS, stream_options=options
+        ) as stream:
             async for c in stream:
                 if c.choices:
                     d = c.choices[0].delta
@@ -148,12 +151,40 @@ async def test_text_and_reasoning_iterators_and_create_stream_true(fake: FakeSee
         assert isinstance(s1, ChatStream)
         async with s1:
             reasoning = "".join([t async for t in s1.reasoning()])
+            answer = "".join([t async for t in s1.text()])  # the same stream goes on
+        assert answer and answer == s1.completion.content
         s2 = client.chat.completions.stream(model="seed-1.8", messages=MSGS, thinking="disabled")
         async with s2:
             text = "".join([t async for t in s2.text()])
     assert reasoning == s1.completion.choices[0].message.reasoning_content
     assert text == s2.completion.content
     assert s2.completion.choices[0].message.reasoning_content is None
+
+
+async def test_events_interleave_reasoning_and_content(fake: FakeSeedServer) -> None:
+    async with client_for(fake.url) as client:
+        async with client.chat.completions.stream(model="seed-1.8", messages=MSGS) as stream:
+            pairs = [pair async for pair in stream.events()]
+    kinds = [k for i, (k, _) in enumerate(pairs) if i == 0 or pairs[i - 1][0] != k]
+    assert kinds == ["reasoning", "content"]
+    message = stream.completion.choices[0].message
+    assert "".join(t for k, t in pairs if k == "reasoning") == message.reasoning_content
+    assert "".join(t for k, t in pairs if k == "content") == message.content
+
+
+async def test_the_usage_chunk_is_not_iterated_unless_asked(fake: FakeSeedServer) -> None:
+    async with client_for(fake.url) as client:
+        async with client.chat.completions.stream(model="seed-1.8", messages=MSGS) as stream:
+            chunks = [c async for c in stream]
+        assert all(c.choices for c in chunks)
+        assert stream.usage is not None and stream.usage.total_tokens > 0
+        assert stream.completion.usage == stream.usage
+        opts = {"include_usage": True}
+        async with client.chat.completions.stream(
+            model="seed-1.8", messages=MSGS, stream_options=opts
+        ) as stream:
+            chunks = [c async for c in stream]
+        assert chunks[-1].choices == [] and chunks[-1].usage == stream.usage
 
 
 async def test_completion_before_end_is_an_error(fake: FakeSeedServer) -> None:

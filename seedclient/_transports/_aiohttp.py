@@ -94,6 +94,7 @@ class AiohttpTransport:
         self._max_connections = max_connections
         self._keepalive = keepalive_timeout
         self._session: aiohttp.ClientSession | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
         self._defaults: Mapping[str, str] | None = None
         self._closed = False
         self._timeouts = TimeoutCache(
@@ -115,6 +116,7 @@ class AiohttpTransport:
             # The first client's default headers become the session's: merged by aiohttp
             # in C, instead of once per request in Python.
             self._defaults = defaults
+            self._loop = asyncio.get_running_loop()
             self._session = aiohttp.ClientSession(
                 connector=connector,
                 cookie_jar=aiohttp.DummyCookieJar(),
@@ -122,6 +124,24 @@ class AiohttpTransport:
                 headers=defaults,
             )
         return self._session
+
+    async def _moved_loop(self) -> bool:
+        """After a failure: whether the session belonged to a finished event loop (then dropped).
+
+        A client kept across two ``asyncio.run()`` calls meets its old loop's session, closed
+        with that loop. Checked only when a request fails, so the hot path pays nothing.
+        """
+        old = self._loop
+        if self._session is None or old is None or old is asyncio.get_running_loop():
+            return False
+        if not old.is_closed():
+            raise APIConnectionError(
+                "this client's connections belong to another event loop that is still "
+                "running; use a client on the loop that made it, or one client per loop"
+            )
+        session, self._session = self._session, None
+        await session.close()  # its loop is gone: nothing to wait for, it is only marked closed
+        return True
 
     def _headers(
         self, defaults: Mapping[str, str], headers: Mapping[str, str]
@@ -169,17 +189,23 @@ class AiohttpTransport:
         timeout: Timeout,
     ) -> Response:
         """Send a request and read the whole response."""
-        try:
-            resp = await self._send(
-                method, url, headers, defaults, body, timeout.connect, timeout.read
-            )
+        for _ in range(2):
             try:
-                data = await resp.read()
-            finally:
-                resp.release()
-        except _FAILURES as exc:
-            _raise_translated(exc)
-        return Response(resp.status, resp.headers, data)
+                resp = await self._send(
+                    method, url, headers, defaults, body, timeout.connect, timeout.read
+                )
+                try:
+                    data = await resp.read()
+                finally:
+                    resp.release()
+            except _FAILURES as exc:
+                _raise_translated(exc)
+            except RuntimeError:
+                if await self._moved_loop():
+                    continue
+                raise
+            return Response(resp.status, resp.headers, data)
+        raise AssertionError("unreachable")  # pragma: no cover
 
     async def stream(
         self,
@@ -192,13 +218,19 @@ class AiohttpTransport:
         timeout: Timeout,
     ) -> _AiohttpStream:
         """Send a request and return once the response headers are in."""
-        try:
-            # Idle and first-event limits are the stream's own: they must ignore keep-alive
-            # comments, which a socket read timeout cannot.
-            resp = await self._send(method, url, headers, defaults, body, timeout.connect, None)
-        except _FAILURES as exc:
-            _raise_translated(exc)
-        return _AiohttpStream(resp)
+        for _ in range(2):
+            try:
+                # Idle and first-event limits are the stream's own: they must ignore keep-alive
+                # comments, which a socket read timeout cannot.
+                resp = await self._send(method, url, headers, defaults, body, timeout.connect, None)
+            except _FAILURES as exc:
+                _raise_translated(exc)
+            except RuntimeError:
+                if await self._moved_loop():
+                    continue
+                raise
+            return _AiohttpStream(resp)
+        raise AssertionError("unreachable")  # pragma: no cover
 
     async def aclose(self) -> None:
         """Close every connection. Idempotent."""

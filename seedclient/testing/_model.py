@@ -259,7 +259,8 @@ def answer(body: Mapping[str, Any], *, thinking_default: bool = True) -> Answer:
         spec = fmt.get("json_schema") or {}
         value = instance(spec.get("schema") or {}, text or user, strict=bool(spec.get("strict")))
         result = Answer(content=split_tokens(json.dumps(value)))
-    elif kind == "json_object":
+    elif kind == "json_object" or (kind is None and _schema_in(system) is not None):
+        # JSON mode, or a schema the system prompt asks to follow (as models do).
         value = _json_object(system + "\n" + user, text or user, labels)
         result = Answer(content=split_tokens(json.dumps(value)))
     elif labels:

@@ -215,6 +215,19 @@ def _number(schema: Mapping[str, Any], name: str, ctx: _Context) -> float:
     return float(min(max(guess, low), high))
 
 
+def _proper_noun(text: str, name: str) -> str:
+    """A capitalised name from the text, preferring one that does not start a sentence."""
+    found = []
+    for m in _CAPITALISED.finditer(text):
+        words = m.group().split()
+        initial = m.start() == 0 or text[: m.start()].rstrip()[-1:] in ".!?\n"
+        if initial:
+            words = words[1:]  # "What is ...", "The Paris trip": the first word is not a name
+        if words:
+            found.append(" ".join(words))
+    return found[digest(name) % len(found)] if found else name.replace("_", " ").title()
+
+
 def _string(schema: Mapping[str, Any], name: str, ctx: _Context) -> str:
     fmt = schema.get("format")
     lowered = name.lower()
@@ -229,8 +242,7 @@ def _string(schema: Mapping[str, Any], name: str, ctx: _Context) -> str:
     elif fmt == "uuid":
         value = "00000000-0000-4000-8000-000000000000"
     elif any(k in lowered for k in _PROPER_NOUN_FIELDS):
-        caps = [c for c in _CAPITALISED.findall(ctx.text) if c not in ("I", "The", "A")]
-        value = caps[digest(name) % len(caps)] if caps else name.replace("_", " ").title()
+        value = _proper_noun(ctx.text, name)
     elif "sql" in (schema.get("description") or "").lower() or lowered == "query":
         nouns = [w for w in _WORD.findall(ctx.text.lower()) if len(w) > 4]
         value = f"SELECT * FROM {nouns[0] if nouns else 'items'} LIMIT 10"

@@ -503,7 +503,10 @@ class FakeSeedServer:
             args = fn["arguments"]
             step = max(1, len(args) // 3 + 1)
             for at in range(0, len(args), step):
-                fragment: dict[str, Any] = {"index": i, "function": {"arguments": args[at : at + step]}}
+                fragment: dict[str, Any] = {
+                    "index": i,
+                    "function": {"arguments": args[at : at + step]},
+                }
                 frames.append(frame({"delta": {"tool_calls": [fragment]}, "index": 0}))
         frames.append(frame(last))
         opts = body.get("stream_options")
