@@ -301,7 +301,20 @@ def main() -> None:
     finally:
         slow.close()
 
-    fake = Server([PY, "-m", "seedclient", "fake-server", "--port", "0"])
+    fake = Server(
+        [
+            PY,
+            "-m",
+            "seedclient",
+            "fake-server",
+            "--port",
+            "0",
+            "--ttft",
+            "0",
+            "--tokens-per-second",
+            "0",
+        ]
+    )
     try:
         results["fake_server"] = recipe("floor", fake, 500 if q else 5000, 100)
         results["batch_memory"] = [

@@ -118,6 +118,91 @@ def _write(stream: TextIO, text: str) -> None:
     stream.flush()
 
 
+class _Terminal:
+    """What the chat command writes, and the promise to leave the terminal as it found it.
+
+    Reasoning is dimmed on a TTY; whatever way the command ends (the answer, an error,
+    Ctrl-C), :meth:`restore` turns the dimming off and clears the waiting indicator.
+    """
+
+    def __init__(self, *, show_reasoning: bool) -> None:
+        self.err_tty = sys.stderr.isatty()
+        self.out_tty = sys.stdout.isatty()
+        self.show_reasoning = show_reasoning
+        self.dim = False
+        self.waiting = False
+        self.first: float | None = None
+        self.wrote_content = False
+
+    def wait(self) -> None:
+        if self.err_tty:
+            _write(sys.stderr, _DIM + "waiting for the model..." + _RESET)
+            self.waiting = True
+
+    def _started(self) -> None:
+        if self.first is None:
+            self.first = time.perf_counter()
+        if self.waiting:
+            _write(sys.stderr, "\r\x1b[K")
+            self.waiting = False
+
+    def reasoning(self, text: str) -> None:
+        if not self.show_reasoning:
+            return
+        self._started()
+        if not self.dim and self.err_tty:
+            _write(sys.stderr, _DIM)
+        self.dim = True
+        _write(sys.stderr, text)
+
+    def content(self, text: str) -> None:
+        self._started()
+        if self.dim:
+            _write(sys.stderr, (_RESET if self.err_tty else "") + "\n\n")
+            self.dim = False
+        _write(sys.stdout, text)
+        self.wrote_content = True
+
+    def note(self, text: str) -> None:
+        """A line on stderr (a tool call, the summary), never glued to the answer."""
+        self.restore()
+        if self.wrote_content and not self.out_tty and self.err_tty:
+            # The answer went to a pipe, whose reader may not have shown its last newline
+            # yet on the terminal both end on: start the summary on a line of its own.
+            text = "\n" + text
+        print(text, file=sys.stderr, flush=True)
+
+    def restore(self) -> None:
+        if self.waiting:
+            _write(sys.stderr, "\r\x1b[K")
+            self.waiting = False
+        if self.dim:
+            _write(sys.stderr, _RESET if self.err_tty else "\n")
+            self.dim = False
+
+
+def _load_tools(path: str) -> list[Any]:
+    import inspect
+    import runpy
+
+    try:
+        namespace = runpy.run_path(path, run_name="seedclient_tools")
+    except FileNotFoundError:
+        _fail(f"no such tools file: {path}", EXIT_USAGE)
+    except Exception as exc:
+        _fail(f"cannot load tools from {path}: {type(exc).__name__}: {exc}", EXIT_USAGE)
+    tools = [
+        fn
+        for name, fn in namespace.items()
+        if inspect.isfunction(fn)
+        and not name.startswith("_")
+        and fn.__module__ == "seedclient_tools"
+    ]
+    if not tools:
+        _fail(f"{path} defines no public functions to use as tools", EXIT_USAGE)
+    return tools
+
+
 async def _chat(args: argparse.Namespace) -> int:
     messages: list[dict[str, str]] = []
     if args.system:
@@ -127,44 +212,78 @@ async def _chat(args: argparse.Namespace) -> int:
     for name in ("thinking", "max_tokens", "temperature"):
         if getattr(args, name) is not None:
             params[name] = getattr(args, name)
-    err_tty = sys.stderr.isatty()
-    show_reasoning = args.show_reasoning or err_tty
-    first: float | None = None
-    in_reasoning = False
-    async with open_client(args) as client:
-        started = time.perf_counter()
-        async with client.chat.completions.stream(**params) as stream:
-            async for chunk in stream:
-                for choice in chunk.choices:
-                    delta = choice.delta
-                    if delta.reasoning_content and show_reasoning and not args.json:
-                        if first is None:
-                            first = time.perf_counter()
-                        if not in_reasoning and err_tty:
-                            _write(sys.stderr, _DIM)
-                        in_reasoning = True
-                        _write(sys.stderr, delta.reasoning_content)
-                    if delta.content:
-                        if first is None:
-                            first = time.perf_counter()
-                        if in_reasoning:
-                            _write(sys.stderr, (_RESET if err_tty else "") + "\n\n")
-                            in_reasoning = False
-                        if not args.json:
-                            _write(sys.stdout, delta.content)
-            if in_reasoning and err_tty:
-                _write(sys.stderr, _RESET)
-        done = stream.completion
+    tools = _load_tools(args.tools) if args.tools else None
+    if args.fake:
+        args.fake_options = _fake_pacing(args)
+    term = _Terminal(show_reasoning=(args.show_reasoning or sys.stderr.isatty()) and not args.json)
+    try:
+        async with open_client(args) as client:
+            started = time.perf_counter()
+            term.wait()
+            if tools is not None:
+                done = await _chat_with_tools(client, params, tools, term, args.json)
+            else:
+                async with client.chat.completions.stream(**params) as stream:
+                    async for kind, text in stream.events():
+                        if kind == "reasoning":
+                            term.reasoning(text)
+                        elif not args.json:
+                            term.content(text)
+                done = stream.completion
+    finally:
+        term.restore()
     elapsed = time.perf_counter() - started
     if args.json:
-        import msgspec
-
-        _write(sys.stdout, msgspec.json.format(msgspec.json.encode(done)).decode() + "\n")
+        _write(sys.stdout, done.model_dump_json(indent=2) + "\n")
     elif done.content and not done.content.endswith("\n"):
         _write(sys.stdout, "\n")
     if not args.quiet:
-        print(_summary(done, started, first, elapsed), file=sys.stderr, flush=True)
+        term.note(_summary(done, started, term.first, elapsed))
     return 0
+
+
+async def _chat_with_tools(
+    client: SeedClient, params: dict[str, Any], tools: list[Any], term: _Terminal, json: bool
+) -> Any:
+    run = None
+    async for event in client.chat.completions.stream_tools(tools=tools, **params):
+        if event.kind == "reasoning" and event.text:
+            term.reasoning(event.text)
+        elif event.kind == "content" and event.text and not json:
+            term.content(event.text)
+        elif event.kind == "tool_call" and event.call is not None:
+            term.note(f"[tool] {event.call.function.name}({event.call.function.arguments})")
+        elif event.kind == "tool_result" and event.text is not None:
+            status = "ok" if event.ok else "failed"
+            term.note(f"[tool {status}] {event.text[:200]}")
+        elif event.run is not None:
+            run = event.run
+    assert run is not None
+    if not run.finished:
+        term.note(f"[stopped after {len(run.usage)} turns without a final answer]")
+    return run.completion
+
+
+def _fake_pacing(args: argparse.Namespace) -> dict[str, Any]:
+    """The fake server's streaming pace from the command line (plausible by default)."""
+    tps = args.fake_tokens_per_second
+    return {"ttft": args.fake_ttft, "tokens_per_second": tps if tps else None}
+
+
+def add_fake_pacing_args(p: argparse.ArgumentParser) -> None:
+    """``--fake-ttft`` and ``--fake-tokens-per-second``: how fast the fake server streams."""
+    p.add_argument(
+        "--fake-ttft",
+        type=float,
+        default=0.4,
+        help="with --fake: seconds before the first token (default: %(default)s)",
+    )
+    p.add_argument(
+        "--fake-tokens-per-second",
+        type=float,
+        default=40.0,
+        help="with --fake: streaming pace, 0 for as fast as possible (default: %(default)s)",
+    )
 
 
 def _summary(done: Any, started: float, first: float | None, elapsed: float) -> str:
@@ -218,7 +337,7 @@ async def _fake_server(args: argparse.Namespace) -> int:
         dialect=args.dialect,
         faults=plan,
         ttft=args.ttft,
-        tokens_per_second=args.tokens_per_second,
+        tokens_per_second=args.tokens_per_second or None,
         rpm_limit=args.rpm_limit,
         port=args.port,
     )
@@ -250,6 +369,12 @@ def build_parser() -> argparse.ArgumentParser:
     chat.add_argument("--show-reasoning", action="store_true", help="print reasoning to stderr")
     chat.add_argument("--json", action="store_true", help="print the final completion as JSON")
     chat.add_argument("-q", "--quiet", action="store_true", help="no summary line on stderr")
+    chat.add_argument(
+        "--tools",
+        metavar="FILE.py",
+        help="use the public functions of a Python file as tools (run through the tool runner)",
+    )
+    add_fake_pacing_args(chat)
     chat.set_defaults(func=_chat)
 
     from ._cli_classify import add_classify_parser
@@ -259,9 +384,24 @@ def build_parser() -> argparse.ArgumentParser:
     fake = sub.add_parser("fake-server", help="run the embedded fake Seed server")
     fake.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (0: a free one)")
     fake.add_argument("--api-key", help="accept only this key (default: any)")
-    fake.add_argument("--dialect", choices=("ark", "aiml"), default="ark")
-    fake.add_argument("--ttft", type=float, default=0.0, help="seconds to the first token")
-    fake.add_argument("--tokens-per-second", type=float, help="streaming pace")
+    fake.add_argument(
+        "--dialect",
+        choices=("ark", "aiml", "aisa"),
+        default="ark",
+        help="the provider it plays: errors, model ids and image rules (default: %(default)s)",
+    )
+    fake.add_argument(
+        "--ttft",
+        type=float,
+        default=0.4,
+        help="seconds to the first token, 0 for none (default: %(default)s)",
+    )
+    fake.add_argument(
+        "--tokens-per-second",
+        type=float,
+        default=40.0,
+        help="streaming pace, 0 for as fast as possible (default: %(default)s)",
+    )
     fake.add_argument("--rpm-limit", type=int, help="answer 429 past this many requests/minute")
     fake.add_argument("--fault", action="append", default=[], metavar="KIND=RATE")
     fake.add_argument("--seed", type=int, default=0, help="seed of the fault draws")
