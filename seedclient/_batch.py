@@ -14,7 +14,7 @@ import msgspec
 
 from ._checkpoint import Checkpoint, checkpoint_id
 from ._client import SeedClient
-from ._errors import ConfigurationError, QuotaExceededError, RateLimitError, SeedError
+from ._errors import FATAL_ERRORS, ConfigurationError, RateLimitError, SeedError
 from ._pacing import AdaptiveLimit, Pacer
 from ._pool import BatchRun
 from ._types import ChatCompletion
@@ -148,6 +148,10 @@ class BatchRunner:
         self._tpm = Pacer(tpm, rate_window) if tpm else None
         self._rate_limit_retries = rate_limit_retries
         self._resume_at = 0.0
+        # The first request goes alone: a wrong key or model costs one request, not one per
+        # worker. A fatal error then answers every later attempt without sending it.
+        self._probe: anyio.Event | None = None
+        self._fatal: SeedError | None = None
         self.stats = BatchStats(concurrency=concurrency)
 
     # ------------------------------------------------------------------ one request
@@ -180,11 +184,26 @@ class BatchRunner:
     async def _attempt(
         self, params: Mapping[str, Any]
     ) -> tuple[ChatCompletion | None, SeedError | None, int]:
+        estimate = self._estimate(params) if self._tpm is not None else 0
+        probe = self._probe
+        if probe is None:
+            probe = self._probe = anyio.Event()
+            try:
+                return await self._attempt_loop(params, estimate)
+            finally:
+                probe.set()
+        await probe.wait()
+        return await self._attempt_loop(params, estimate)
+
+    async def _attempt_loop(
+        self, params: Mapping[str, Any], estimate: int
+    ) -> tuple[ChatCompletion | None, SeedError | None, int]:
         stats = self.stats
         attempts = throttles = retries = 0
-        estimate = self._estimate(params) if self._tpm is not None else 0
         limit = self.limit
         while True:
+            if self._fatal is not None:
+                return None, self._fatal, attempts
             if self._resume_at > monotonic():
                 await self._pause()
             if self._rpm is not None:
@@ -228,6 +247,9 @@ class BatchRunner:
                 else:
                     await anyio.sleep(wait)
                 continue
+            if isinstance(error, FATAL_ERRORS):
+                self._fatal = error
+                return None, error, attempts
             retryable = self._policy.is_retryable(error)
             delay = self._policy.delay(error, retries, None) if retryable else None
             if delay is None:
@@ -259,7 +281,7 @@ class BatchRunner:
             started = monotonic()
             done, error, attempts = await self._attempt(params)
             latency = monotonic() - started
-            if isinstance(error, QuotaExceededError):
+            if isinstance(error, FATAL_ERRORS):
                 raise error
             if error is not None:
                 self.stats.failed += 1

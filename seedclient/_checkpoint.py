@@ -4,11 +4,19 @@ Each row is written with a single ``write`` to a file opened for appending, so a
 (even SIGKILL) leaves every written row whole. The only damage a crash can do is a torn
 last row if the machine itself fails mid-write; on reopening, anything after the last
 newline is cut off before appending, so the file always parses.
+
+Only successful rows count as done: on resume, an id whose latest row is an error is sent
+again. When a run ends, the file is compacted to one row per id (its latest outcome), by
+writing a new file, syncing it and renaming it over the old one, so a crash at any moment
+leaves either the old file or the new one. One process writes a file at a time: an exclusive
+``flock`` on ``FILE.lock`` is taken before anything is sent (and released by the kernel if
+the process dies, so a stale lock is simply taken over).
 """
 
 from __future__ import annotations
 
 import csv
+import fcntl
 import io
 import os
 from collections.abc import Mapping, Sequence
@@ -16,7 +24,13 @@ from typing import Any
 
 import msgspec
 
-__all__ = ["Checkpoint", "checkpoint_id"]
+from ._errors import ConfigurationError
+
+__all__ = ["Checkpoint", "CheckpointLockedError", "checkpoint_id"]
+
+
+class CheckpointLockedError(ConfigurationError):
+    """Another process is writing the same results file."""
 
 
 def checkpoint_id(index: int, key: str | None) -> str:
@@ -31,17 +45,28 @@ class Checkpoint:
         path: the file; ``.csv`` means CSV, anything else JSON Lines.
         fields: the CSV columns (ignored for JSONL).
         resume: keep the rows already there and report their ids as done; else start over.
+        retry_failed: on resume, send again the ids whose latest row is an error (else they
+            count as done too).
     """
 
     def __init__(
-        self, path: str | os.PathLike[str], *, fields: Sequence[str] = (), resume: bool = True
+        self,
+        path: str | os.PathLike[str],
+        *,
+        fields: Sequence[str] = (),
+        resume: bool = True,
+        retry_failed: bool = True,
     ) -> None:
         self.path = os.fspath(path)
         self.is_csv = self.path.lower().endswith(".csv")
         self.fields = list(fields)
         if self.is_csv and "id" not in self.fields:
             raise ValueError("a CSV checkpoint needs an 'id' field")
+        self.retry_failed = retry_failed
         self.done: set[str] = set()
+        self.resumed_failed = 0  # ids found failed on resume, to be sent again
+        self._rows = 0  # rows in the file, to know whether compaction is needed
+        self._lock_fd: int | None = self._lock()
         exists = os.path.exists(self.path) and os.path.getsize(self.path) > 0
         if resume and exists:
             self._repair_tail()
@@ -67,22 +92,55 @@ class Checkpoint:
             if keep != size:
                 f.truncate(keep)
 
+    def _lock(self) -> int:
+        lock_path = self.path + ".lock"
+        fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.pread(fd, 64, 0).decode(errors="replace").strip() or "another process"
+            os.close(fd)
+            raise CheckpointLockedError(
+                f"{self.path} is being written by another run (pid {holder}); wait for it "
+                "to finish, or write to another file"
+            ) from None
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, str(os.getpid()).encode(), 0)
+        return fd
+
+    def _rows_of(self, f: Any) -> Any:
+        if self.is_csv:
+            yield from csv.DictReader(f)
+            return
+        for line in f:
+            if not line.strip():
+                continue
+            try:
+                row = msgspec.json.decode(line)
+            except msgspec.DecodeError:
+                continue
+            if isinstance(row, dict):
+                yield row
+
+    def _note(self, row: Mapping[str, Any]) -> None:
+        key = row.get("id")
+        if key is None or key == "":
+            return
+        self._rows += 1
+        if not row.get("error") or not self.retry_failed:
+            self.done.add(str(key))
+        else:
+            self.done.discard(str(key))
+
     def _load_done(self) -> None:
+        failed: set[str] = set()
         with open(self.path, encoding="utf-8", newline="") as f:
-            if self.is_csv:
-                for row in csv.DictReader(f):
-                    if row.get("id"):
-                        self.done.add(row["id"])
-                return
-            for line in f:
-                if not line.strip():
-                    continue
-                try:
-                    row = msgspec.json.decode(line)
-                except msgspec.DecodeError:
-                    continue
-                if isinstance(row, dict) and row.get("id") is not None:
-                    self.done.add(str(row["id"]))
+            for row in self._rows_of(f):
+                self._note(row)
+                key = row.get("id")
+                if key not in (None, ""):
+                    (failed.add if row.get("error") else failed.discard)(str(key))
+        self.resumed_failed = len(failed) if self.retry_failed else 0
 
     def _csv_line(self, row: Mapping[str, Any]) -> bytes:
         buf = io.StringIO()
@@ -102,14 +160,61 @@ class Checkpoint:
         """Write one finished row (its ``id`` becomes done)."""
         line = self._csv_line(row) if self.is_csv else msgspec.json.encode(row) + b"\n"
         self._write(line)
-        if row.get("id") is not None:
-            self.done.add(str(row["id"]))
+        self._note(row)
 
     def close(self) -> None:
-        """Close the file. Idempotent."""
+        """Compact the file to one row per id if it needs it, close it, unlock. Idempotent."""
         fd, self._fd = self._fd, None
         if fd is not None:
             os.close(fd)
+            if self._rows > len(self._ids_written()):
+                self.compact()
+        lock, self._lock_fd = self._lock_fd, None
+        if lock is not None:
+            os.close(lock)  # releases the flock
+
+    def _ids_written(self) -> set[str]:
+        with open(self.path, encoding="utf-8", newline="") as f:
+            return {str(r["id"]) for r in self._rows_of(f) if r.get("id") not in (None, "")}
+
+    def compact(self) -> None:
+        """Rewrite the file with each id's latest row, in the order ids first appeared.
+
+        Written to ``FILE.tmp``, synced, then renamed over ``FILE``: atomic on POSIX.
+        """
+        latest: dict[str, Any] = {}
+        header: list[str] | None = None
+        with open(self.path, encoding="utf-8", newline="") as f:
+            if self.is_csv:
+                reader = csv.reader(f)
+                header = next(reader, None)
+                for cells in reader:
+                    if header and "id" in header and cells:
+                        latest[cells[header.index("id")]] = cells
+            else:
+                for line in f:
+                    if not line.strip():
+                        continue
+                    try:
+                        row = msgspec.json.decode(line)
+                    except msgspec.DecodeError:
+                        continue
+                    if isinstance(row, dict) and row.get("id") is not None:
+                        key = str(row["id"])
+                        latest[key] = line if line.endswith("\n") else line + "\n"
+        tmp = self.path + ".tmp"
+        with open(tmp, "w", encoding="utf-8", newline="") as out:
+            if self.is_csv:
+                writer = csv.writer(out, lineterminator="\n")
+                if header:
+                    writer.writerow(header)
+                writer.writerows(latest.values())
+            else:
+                out.writelines(latest.values())
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(tmp, self.path)
+        self._rows = len(latest)
 
 
 def _cell(value: Any) -> str:

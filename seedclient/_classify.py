@@ -14,7 +14,7 @@ import msgspec
 from ._batch import BatchRunner, error_row
 from ._checkpoint import Checkpoint, checkpoint_id
 from ._client import SeedClient
-from ._errors import ConfigurationError, QuotaExceededError, SeedError
+from ._errors import FATAL_ERRORS, ConfigurationError, SeedError
 from ._pool import BatchRun
 from ._types import ChatCompletion, Usage
 
@@ -200,7 +200,7 @@ class Classifier:
         for attempt in range(2):
             done, error, _ = await self.runner._attempt({**self._params, "messages": messages})
             if error is not None:
-                if isinstance(error, QuotaExceededError):
+                if isinstance(error, FATAL_ERRORS):
                     raise error
                 return Classification(index=index, id=key, text=text, error=error, usage=usage)
             assert done is not None
@@ -287,6 +287,7 @@ class Classifier:
         ordered: bool = False,
         checkpoint: str | os.PathLike[str] | None = None,
         include_text: bool = False,
+        retry_failed: bool = True,
     ) -> BatchRun[Classification]:
         """Classify texts: each a string, an ``(id, text)`` pair or a dict with ``text``
         (and ``id``).
@@ -294,8 +295,11 @@ class Classifier:
         Yields a :class:`Classification` per text as it finishes (``ordered=True``: in
         input order). Identical texts are sent once and the answer shared. With
         ``checkpoint`` (a ``.jsonl`` or ``.csv`` path) each result row is appended as it
-        finishes and ids already there are skipped, so a rerun after a crash completes the
-        file with every input exactly once.
+        finishes and ids already labelled there are skipped (those whose latest row is an
+        error are sent again unless ``retry_failed=False``), so a rerun after a crash or a
+        failure completes the file with every input exactly once; the file is compacted to
+        one row per id when the run ends. A second run on the same file raises
+        ``CheckpointLockedError`` before sending anything.
         """
         fields = [
             "id",
@@ -304,7 +308,11 @@ class Classifier:
             "confidence",
             "error",
         ]
-        ckpt = Checkpoint(checkpoint, fields=fields) if checkpoint is not None else None
+        ckpt = (
+            Checkpoint(checkpoint, fields=fields, retry_failed=retry_failed)
+            if checkpoint is not None
+            else None
+        )
         stats = self.runner.stats
 
         async def work(index: int, key: str | None, text: str) -> Classification:

@@ -13,13 +13,24 @@ from collections.abc import AsyncIterator, Coroutine, Sequence
 from typing import Any, NoReturn, TextIO, TypeVar
 
 from ._client import SeedClient
-from ._errors import ConfigurationError, SeedError
+from ._errors import FATAL_ERRORS, ConfigurationError, SeedError
 
 __all__ = ["main"]
 
 EXIT_ERROR = 1
 EXIT_USAGE = 2
+EXIT_STOPPED = 3
 EXIT_INTERRUPTED = 130
+
+_FATAL_HINTS = {
+    "AuthenticationError": "Check the key (SEED_API_KEY or the provider's variable), then run "
+    "the same command again: it resumes.",
+    "PermissionDeniedError": "The account may lack access or credits; fix that and run the "
+    "same command again: it resumes.",
+    "NotFoundError": "Check --model (and that it is activated on the account), then run the "
+    "same command again.",
+    "QuotaExceededError": "The quota resets later; run the same command again then: it resumes.",
+}
 
 _DIM = "\x1b[2m"
 _RESET = "\x1b[0m"
@@ -426,6 +437,15 @@ def main(argv: Sequence[str] | None = None) -> NoReturn:
         code = EXIT_ERROR
     except ConfigurationError as exc:
         _fail(str(exc), EXIT_USAGE)
+    except FATAL_ERRORS as exc:
+        if not getattr(args, "stops_early", False):
+            _fail(f"{type(exc).__name__}: {exc}")
+        done = f"; finished rows are kept in {args.output}" if getattr(args, "output", None) else ""
+        _fail(
+            f"stopped early, {type(exc).__name__}: {exc}{done}. "
+            f"{_FATAL_HINTS.get(type(exc).__name__, '')}".rstrip(),
+            EXIT_STOPPED,
+        )
     except SeedError as exc:
         _fail(f"{type(exc).__name__}: {exc}")
     raise SystemExit(code)

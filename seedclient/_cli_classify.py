@@ -48,6 +48,12 @@ def add_classify_parser(sub: Any) -> None:
         default=True,
         help="keep rows already in --output and skip their ids (default: on)",
     )
+    p.add_argument(
+        "--retry-failed",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="on resume, send again the ids whose latest row is an error (default: on)",
+    )
     p.add_argument("--include-text", action="store_true", help="copy the input text to each row")
     p.add_argument("--multi-label", action="store_true", help="allow several labels per text")
     p.add_argument("--instructions", help="what to classify by, for the model")
@@ -67,7 +73,7 @@ def add_classify_parser(sub: Any) -> None:
     p.add_argument(
         "--fake-rpm", type=int, help="with --fake: the fake server's requests/minute limit"
     )
-    p.set_defaults(func=_classify)
+    p.set_defaults(func=_classify, stops_early=True)
 
 
 # ---------------------------------------------------------------------------- input
@@ -350,6 +356,7 @@ async def _classify(args: argparse.Namespace) -> int:
             source,
             checkpoint=_checkpoint(args),
             include_text=args.include_text,
+            retry_failed=args.retry_failed,
         )
         out = sys.stdout if not args.output else None
         try:

@@ -170,6 +170,16 @@ class InternalServerError(APIStatusError):
     """A 5xx answer."""
 
 
+#: Errors that no retry and no other item will get past: a bulk run stops at the first one,
+#: keeping what is done (a wrong key, no permission, a model that does not exist, no quota).
+FATAL_ERRORS: tuple[type[APIStatusError], ...] = (
+    AuthenticationError,
+    PermissionDeniedError,
+    NotFoundError,
+    QuotaExceededError,
+)
+
+
 class UnsupportedParameterWarning(UserWarning):
     """A parameter the chosen provider would reject was not sent (or was adjusted)."""
 

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 import anyio
 
 from ._checkpoint import checkpoint_id
-from ._errors import QuotaExceededError
+from ._errors import FATAL_ERRORS, APIStatusError
 
 if sys.version_info < (3, 11):  # pragma: no cover - the backport anyio installs there
     from exceptiongroup import BaseExceptionGroup  # type: ignore[import-not-found,unused-ignore]
@@ -68,7 +68,7 @@ class _Pool(Generic[R]):
         self.on_skip = on_skip
         self.slots = anyio.Semaphore(window)
         self.out_send, self.out_recv = anyio.create_memory_object_stream[R](window)
-        self.stop: QuotaExceededError | None = None
+        self.stop: APIStatusError | None = None
         self.pending: dict[int, R | None] = {}
         self.next = 0
 
@@ -135,7 +135,7 @@ class _Pool(Generic[R]):
                 continue
             try:
                 result = await self.work(index, key, payload)
-            except QuotaExceededError as exc:
+            except FATAL_ERRORS as exc:
                 self.stop = self.stop or exc  # keep what is done; stop taking more
                 slots.release()
                 return
