@@ -192,16 +192,9 @@ class Checkpoint:
                     if header and "id" in header and cells:
                         latest[cells[header.index("id")]] = cells
             else:
-                for line in f:
-                    if not line.strip():
-                        continue
-                    try:
-                        row = msgspec.json.decode(line)
-                    except msgspec.DecodeError:
-                        continue
-                    if isinstance(row, dict) and row.get("id") is not None:
-                        key = str(row["id"])
-                        latest[key] = line if line.endswith("\n") else line + "\n"
+                for row in self._rows_of(f):
+                    if row.get("id") is not None:
+                        latest[str(row["id"])] = msgspec.json.encode(row).decode() + "\n"
         tmp = self.path + ".tmp"
         with open(tmp, "w", encoding="utf-8", newline="") as out:
             if self.is_csv:

@@ -170,6 +170,24 @@ class AiohttpTransport:
             allow_redirects=False,
         )
 
+    async def _start(
+        self,
+        method: str,
+        url: str,
+        headers: Mapping[str, str],
+        defaults: Mapping[str, str],
+        body: bytes | None,
+        connect: float | None,
+        read: float | None,
+    ) -> aiohttp.ClientResponse:
+        """:meth:`_send`, once more on a fresh session if the old one's event loop is gone."""
+        try:
+            return await self._send(method, url, headers, defaults, body, connect, read)
+        except RuntimeError:
+            if not await self._moved_loop():
+                raise
+        return await self._send(method, url, headers, defaults, body, connect, read)
+
     @property
     def connections_in_use(self) -> int:
         """Connections currently checked out of the pool (0 when every stream is released)."""
@@ -189,23 +207,17 @@ class AiohttpTransport:
         timeout: Timeout,
     ) -> Response:
         """Send a request and read the whole response."""
-        for _ in range(2):
+        try:
+            resp = await self._start(
+                method, url, headers, defaults, body, timeout.connect, timeout.read
+            )
             try:
-                resp = await self._send(
-                    method, url, headers, defaults, body, timeout.connect, timeout.read
-                )
-                try:
-                    data = await resp.read()
-                finally:
-                    resp.release()
-            except _FAILURES as exc:
-                _raise_translated(exc)
-            except RuntimeError:
-                if await self._moved_loop():
-                    continue
-                raise
-            return Response(resp.status, resp.headers, data)
-        raise AssertionError("unreachable")  # pragma: no cover
+                data = await resp.read()
+            finally:
+                resp.release()
+        except _FAILURES as exc:
+            _raise_translated(exc)
+        return Response(resp.status, resp.headers, data)
 
     async def stream(
         self,
@@ -218,19 +230,13 @@ class AiohttpTransport:
         timeout: Timeout,
     ) -> _AiohttpStream:
         """Send a request and return once the response headers are in."""
-        for _ in range(2):
-            try:
-                # Idle and first-event limits are the stream's own: they must ignore keep-alive
-                # comments, which a socket read timeout cannot.
-                resp = await self._send(method, url, headers, defaults, body, timeout.connect, None)
-            except _FAILURES as exc:
-                _raise_translated(exc)
-            except RuntimeError:
-                if await self._moved_loop():
-                    continue
-                raise
-            return _AiohttpStream(resp)
-        raise AssertionError("unreachable")  # pragma: no cover
+        try:
+            # Idle and first-event limits are the stream's own: they must ignore keep-alive
+            # comments, which a socket read timeout cannot.
+            resp = await self._start(method, url, headers, defaults, body, timeout.connect, None)
+        except _FAILURES as exc:
+            _raise_translated(exc)
+        return _AiohttpStream(resp)
 
     async def aclose(self) -> None:
         """Close every connection. Idempotent."""
