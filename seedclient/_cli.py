@@ -144,6 +144,8 @@ class _Terminal:
         self.waiting = False
         self.first: float | None = None
         self.wrote_content = False
+        self.pieces = 0
+        self._shown_at = 0.0
 
     def wait(self) -> None:
         if self.err_tty:
@@ -151,11 +153,18 @@ class _Terminal:
             self.waiting = True
 
     def _started(self) -> None:
+        now = time.perf_counter()
         if self.first is None:
-            self.first = time.perf_counter()
+            self.first = now
         if self.waiting:
             _write(sys.stderr, "\r\x1b[K")
             self.waiting = False
+        self.pieces += 1
+        if self.err_tty and now - self._shown_at >= 0.5 and now > self.first:
+            # Live speed in the terminal's title: it never mixes with the answer's text.
+            self._shown_at = now
+            rate = self.pieces / (now - self.first)
+            _write(sys.stderr, f"\x1b]0;seedclient chat · {rate:.0f} tok/s\x07")
 
     def reasoning(self, text: str) -> None:
         if not self.show_reasoning:

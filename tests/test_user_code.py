@@ -362,3 +362,18 @@ async def test_stream_tools_yields_events() -> None:
     kinds = [e.kind for e in events if e.kind != "content"]
     assert kinds == ["tool_call", "tool_result", "done"]
     assert "".join(e.text or "" for e in events if e.kind == "content") == events[-1].run.content  # type: ignore[union-attr]
+
+
+async def test_parse_into_a_pydantic_model() -> None:
+    import pydantic  # openai, in the test extra, depends on it; seedclient does not
+
+    class Trip(pydantic.BaseModel):
+        city: str
+        stars: int
+
+    async with FakeSeedServer() as server, SeedClient(base_url=server.url, api_key="t") as c:
+        done = await c.chat.completions.parse(
+            model="seed-1.8", messages=REVIEW, response_format=Trip
+        )
+    parsed = done.choices[0].message.parsed
+    assert isinstance(parsed, Trip) and parsed.city == "Paris" and parsed.stars == 5
