@@ -1,21 +1,20 @@
-"""``seedclient classify``: label a CSV, JSONL or text file; resumable; progress and summary."""
+"""``seedclient classify``: label a file's texts; resumable; progress and summary."""
 
 from __future__ import annotations
 
 import argparse
 import collections
-import csv
 import os
 import sys
 import time
-from collections.abc import Iterator
-from typing import Any, TextIO
+from typing import Any
 
 import msgspec
 
-from ._batch import BatchStats
-from ._classify import Classification, Classifier
-from ._errors import ConfigurationError
+from .._batch import BatchStats
+from .._classify import Classification, Classifier
+from .._errors import ConfigurationError
+from .inputs import TextSource, count_items, input_format, read_labels
 
 __all__ = ["add_classify_parser"]
 
@@ -24,7 +23,7 @@ EXIT_FAILED_ITEMS = 1
 
 def add_classify_parser(sub: Any) -> None:
     """Register the ``classify`` subcommand."""
-    from ._cli import add_connection_args
+    from .common import add_connection_args
 
     p = sub.add_parser(
         "classify",
@@ -74,114 +73,6 @@ def add_classify_parser(sub: Any) -> None:
         "--fake-rpm", type=int, help="with --fake: the fake server's requests/minute limit"
     )
     p.set_defaults(func=_classify, stops_early=True)
-
-
-# ---------------------------------------------------------------------------- input
-
-
-def _labels(args: argparse.Namespace) -> list[str]:
-    if args.labels_file:
-        with open(args.labels_file, encoding="utf-8") as f:
-            return [line.strip() for line in f if line.strip()]
-    return [lab.strip() for lab in args.labels.split(",") if lab.strip()]
-
-
-def _format(args: argparse.Namespace) -> str:
-    if args.format:
-        return str(args.format)
-    lower = args.input.lower()
-    if lower.endswith(".csv"):
-        return "csv"
-    if lower.endswith((".jsonl", ".ndjson")):
-        return "jsonl"
-    return "text"
-
-
-def _count_items(path: str, fmt: str) -> int | None:
-    """How many items a file holds, by counting lines (for the progress ETA)."""
-    if path == "-":
-        return None
-    lines = 0
-    last = b"\n"
-    with open(path, "rb") as f:
-        while block := f.read(1 << 20):
-            lines += block.count(b"\n")
-            last = block[-1:]
-    lines += last != b"\n"
-    return max(0, lines - (fmt == "csv"))
-
-
-class _Input:
-    """Reads items lazily as ``(id, text)`` and remembers gold labels when asked."""
-
-    def __init__(self, args: argparse.Namespace, fmt: str) -> None:
-        self.args = args
-        self.fmt = fmt
-        self.gold: dict[str, str] = {}
-
-    def _open(self) -> TextIO:
-        if self.args.input == "-":
-            return sys.stdin
-        return open(self.args.input, encoding="utf-8-sig", newline="")
-
-    def __iter__(self) -> Iterator[tuple[str, str]]:
-        f = self._open()
-        try:
-            if self.fmt == "csv":
-                yield from self._csv(f)
-            elif self.fmt == "jsonl":
-                yield from self._jsonl(f)
-            else:
-                for n, line in enumerate(f, 1):
-                    text = line.rstrip("\r\n")
-                    if text.strip():
-                        yield str(n), text
-        finally:
-            if f is not sys.stdin:
-                f.close()
-
-    def _pick(self, row: dict[str, Any], n: int) -> tuple[str, str] | None:
-        a = self.args
-        text = row.get(a.column or "text")
-        if not isinstance(text, str) or not text.strip():
-            return None
-        key = str(row.get(a.id_column, "")) if a.id_column else str(n)
-        if a.gold_column and row.get(a.gold_column) not in (None, ""):
-            self.gold[key] = str(row[a.gold_column])
-        return key, text
-
-    def _csv(self, f: TextIO) -> Iterator[tuple[str, str]]:
-        reader = csv.DictReader(f)
-        fields = reader.fieldnames or []
-        a = self.args
-        if a.column is None and "text" not in fields:
-            if len(fields) != 1:
-                raise ConfigurationError(
-                    f"say which column holds the text (--column); columns: {', '.join(fields)}"
-                )
-            a.column = fields[0]
-        for name in (a.column, a.id_column, a.gold_column):
-            if name and name not in fields:
-                raise ConfigurationError(f"no column {name!r}; columns: {', '.join(fields)}")
-        for n, row in enumerate(reader, 1):
-            item = self._pick(row, n)
-            if item is not None:
-                yield item
-
-    def _jsonl(self, f: TextIO) -> Iterator[tuple[str, str]]:
-        for n, line in enumerate(f, 1):
-            if not line.strip():
-                continue
-            try:
-                row = msgspec.json.decode(line)
-            except msgspec.DecodeError as exc:
-                raise ConfigurationError(
-                    f"line {n} of {self.args.input} is not JSON: {exc}"
-                ) from exc
-            if isinstance(row, dict):
-                item = self._pick(row, n)
-                if item is not None:
-                    yield item
 
 
 # ---------------------------------------------------------------------------- display
@@ -318,19 +209,19 @@ def _print_summary(rows: list[tuple[str, str]]) -> None:
 
 
 async def _classify(args: argparse.Namespace) -> int:
-    from ._cli import open_client
+    from .common import open_client
 
     if args.fake:
-        from ._cli import fault_plan
+        from .common import fault_plan
 
         args.fake_options = {
             "faults": fault_plan(args.fake_fault, seed=0),
             "rpm_limit": args.fake_rpm,
         }
-    fmt = _format(args)
+    fmt = input_format(args)
     _check_paths(args)
-    source = _Input(args, fmt)
-    total = _count_items(args.input, fmt)
+    source = TextSource(args, fmt)
+    total = count_items(args.input, fmt)
     if args.output:
         args.interrupt_hint = (
             f"\ninterrupted: finished rows are in {args.output}; "
@@ -343,7 +234,7 @@ async def _classify(args: argparse.Namespace) -> int:
     async with open_client(args) as client:
         clf = Classifier(
             client,
-            labels=_labels(args),
+            labels=read_labels(args),
             model=args.model,
             instructions=args.instructions,
             multi_label=args.multi_label,

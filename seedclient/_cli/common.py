@@ -1,0 +1,116 @@
+"""What every subcommand shares: exit codes, errors, the client, the event loop."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import signal
+import sys
+from collections.abc import AsyncIterator, Coroutine, Sequence
+from typing import Any, NoReturn, TextIO, TypeVar
+
+from .._client import SeedClient
+from .._errors import ConfigurationError
+
+EXIT_ERROR = 1
+EXIT_USAGE = 2
+EXIT_STOPPED = 3
+EXIT_INTERRUPTED = 130
+
+_T = TypeVar("_T")
+
+
+def run(main: Coroutine[Any, Any, _T]) -> _T:
+    """``asyncio.run`` with Python 3.11's Ctrl-C handling on 3.10 too.
+
+    On 3.11+ ``asyncio.run`` turns SIGINT into a cancellation of the main coroutine, so
+    every ``finally`` and ``async with`` runs, then raises ``KeyboardInterrupt``. On 3.10 the
+    interrupt lands in whatever code happens to run, often inside a worker task. Here a
+    first SIGINT cancels the main task (a second one interrupts at once), and
+    ``KeyboardInterrupt`` is raised once it has unwound. An ignored SIGINT stays ignored.
+    """
+    if sys.version_info >= (3, 11):
+        return asyncio.run(main)
+    return asyncio.run(_cancel_on_sigint(main))  # pragma: no cover - only run on 3.10
+
+
+async def _cancel_on_sigint(main: Coroutine[Any, Any, _T]) -> _T:  # pragma: no cover - 3.10
+    loop = asyncio.get_running_loop()
+    task = asyncio.current_task()
+    assert task is not None
+    interrupts = 0
+
+    def on_sigint() -> None:
+        nonlocal interrupts
+        interrupts += 1
+        if interrupts > 1:
+            raise KeyboardInterrupt
+        task.cancel()
+
+    handled = signal.getsignal(signal.SIGINT) is signal.default_int_handler
+    if handled:
+        loop.add_signal_handler(signal.SIGINT, on_sigint)
+    try:
+        return await main
+    except asyncio.CancelledError:
+        if interrupts:
+            raise KeyboardInterrupt from None
+        raise
+    finally:
+        if handled:
+            loop.remove_signal_handler(signal.SIGINT)
+
+
+def fail(message: str, code: int = EXIT_ERROR) -> NoReturn:
+    print(f"seedclient: error: {message}", file=sys.stderr, flush=True)
+    raise SystemExit(code)
+
+
+def add_connection_args(p: argparse.ArgumentParser) -> None:
+    """Options every client command shares."""
+    p.add_argument("--provider", help="byteplus, volcengine, aimlapi, aisa or openai-compatible")
+    p.add_argument("--base-url", help="an OpenAI-compatible base URL (overrides the provider's)")
+    p.add_argument(
+        "--fake",
+        action="store_true",
+        help="run against an embedded fake Seed server (no key, no network)",
+    )
+
+
+@contextlib.asynccontextmanager
+async def open_client(args: argparse.Namespace, **options: Any) -> AsyncIterator[SeedClient]:
+    """A client for the command's options; with ``--fake`` an embedded server is started."""
+    if args.fake:
+        from ..testing import FakeSeedServer
+
+        async with FakeSeedServer(**getattr(args, "fake_options", {})) as server:
+            async with SeedClient(base_url=server.url, api_key="fake", **options) as client:
+                yield client
+        return
+    async with SeedClient(provider=args.provider, base_url=args.base_url, **options) as client:
+        yield client
+
+
+def write(stream: TextIO, text: str) -> None:
+    stream.write(text)
+    stream.flush()
+
+
+def fault_plan(specs: Sequence[str], seed: int) -> Any:
+    """A FaultPlan from ``KIND=RATE`` options."""
+    from ..testing import FaultPlan
+
+    rates: dict[str, float] = {}
+    for spec in specs:
+        kind, _, rate = spec.partition("=")
+        try:
+            rates[kind] = float(rate)
+        except ValueError:
+            raise ConfigurationError(
+                f"a fault is KIND=RATE, e.g. overloaded=0.05; got {spec!r}"
+            ) from None
+    try:
+        return FaultPlan(rates=rates, seed=seed)
+    except ValueError as exc:
+        raise ConfigurationError(str(exc)) from None
