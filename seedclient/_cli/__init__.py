@@ -119,6 +119,10 @@ def main(argv: Sequence[str] | None = None) -> NoReturn:
             f"{_FATAL_HINTS.get(type(exc).__name__, '')}".rstrip(),
             EXIT_STOPPED,
         )
+    except OSError as exc:
+        # A file that cannot be opened, locked or written: the user's to fix, not a crash.
+        where = f" {exc.filename}" if exc.filename else ""
+        fail(f"cannot use{where}: {exc.strerror or exc}", EXIT_USAGE)
     except SeedError as exc:
         fail(f"{type(exc).__name__}: {exc}")
     raise SystemExit(code)

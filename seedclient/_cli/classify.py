@@ -13,8 +13,7 @@ import msgspec
 
 from .._batch import BatchStats
 from .._classify import Classification, Classifier
-from .._errors import ConfigurationError
-from .inputs import TextSource, count_items, input_format, read_labels
+from .inputs import TextSource, check_output, input_format, read_labels, scan_input
 
 __all__ = ["add_classify_parser"]
 
@@ -52,6 +51,13 @@ def add_classify_parser(sub: Any) -> None:
         action=argparse.BooleanOptionalAction,
         default=True,
         help="on resume, send again the ids whose latest row is an error (default: on)",
+    )
+    p.add_argument(
+        "--on-bad-line",
+        choices=("error", "skip"),
+        default="error",
+        help="a line that is not UTF-8, not JSON or over 16 MiB: stop before sending "
+        "anything, or skip it and count it in the summary (default: %(default)s)",
     )
     p.add_argument("--include-text", action="store_true", help="copy the input text to each row")
     p.add_argument("--multi-label", action="store_true", help="allow several labels per text")
@@ -219,9 +225,11 @@ async def _classify(args: argparse.Namespace) -> int:
             "rpm_limit": args.fake_rpm,
         }
     fmt = input_format(args)
-    _check_paths(args)
+    labels = read_labels(args)
+    if args.output:
+        check_output(args.output)
+    total = None if args.input == "-" else scan_input(args.input, fmt, args.on_bad_line)[0]
     source = TextSource(args, fmt)
-    total = count_items(args.input, fmt)
     if args.output:
         args.interrupt_hint = (
             f"\ninterrupted: finished rows are in {args.output}; "
@@ -234,7 +242,7 @@ async def _classify(args: argparse.Namespace) -> int:
     async with open_client(args) as client:
         clf = Classifier(
             client,
-            labels=read_labels(args),
+            labels=labels,
             model=args.model,
             instructions=args.instructions,
             multi_label=args.multi_label,
@@ -275,15 +283,10 @@ async def _classify(args: argparse.Namespace) -> int:
         (right, seen) if args.gold_column else None,
         time.monotonic() - started,
     )
+    if source.bad_lines:
+        rows.append(("skipped bad lines", f"{source.bad_lines:,}"))
     _print_summary(rows)
     return EXIT_FAILED_ITEMS if stats.failed else 0
-
-
-def _check_paths(args: argparse.Namespace) -> None:
-    if args.input != "-" and not os.path.exists(args.input):
-        raise ConfigurationError(f"no such input file: {args.input}")
-    if args.output and not args.output.lower().endswith((".jsonl", ".csv", ".ndjson")):
-        raise ConfigurationError("--output must end in .jsonl or .csv")
 
 
 def _checkpoint(args: argparse.Namespace) -> str | None:

@@ -1,9 +1,19 @@
-"""The input of ``seedclient classify``: labels, formats, and texts read lazily."""
+"""The files of ``seedclient classify``: checked before anything is sent, then read lazily.
+
+Every ordinary file problem is a :class:`ConfigurationError` (exit 2) naming the file and,
+for its content, the line: a missing or unreadable input or labels file, an output folder
+that does not exist or cannot be written, invalid UTF-8 or an oversized line (or skipped,
+with ``--on-bad-line skip``), an input with no texts. CSV fields may be of any size.
+"""
 
 from __future__ import annotations
 
 import argparse
+import codecs
 import csv
+import io
+import os
+import re
 import sys
 from collections.abc import Iterator
 from typing import Any, TextIO
@@ -12,14 +22,110 @@ import msgspec
 
 from .._errors import ConfigurationError
 
-# ---------------------------------------------------------------------------- input
+#: A text or JSONL line longer than this is "oversized": a bad line, not a text.
+MAX_LINE_BYTES = 16 * 1024 * 1024
+_SURROGATE = re.compile("[\udc80-\udcff]")
+
+
+def _readable(path: str, what: str) -> None:
+    if not os.path.exists(path):
+        raise ConfigurationError(f"no such {what}: {path}")
+    if os.path.isdir(path):
+        raise ConfigurationError(f"{what} {path} is a folder, not a file")
+    if not os.access(path, os.R_OK):
+        raise ConfigurationError(f"cannot read {what} {path}: permission denied")
+
+
+def check_output(path: str) -> None:
+    """Refuse an output that cannot be written, before anything is sent."""
+    if not path.lower().endswith((".jsonl", ".csv", ".ndjson")):
+        raise ConfigurationError("--output must end in .jsonl or .csv")
+    folder = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(folder):
+        raise ConfigurationError(
+            f"the folder of --output does not exist: {folder} (create it first)"
+        )
+    if os.path.isdir(path):
+        raise ConfigurationError(f"--output {path} is a folder, not a file")
+    if os.path.exists(path) and not os.access(path, os.W_OK):
+        raise ConfigurationError(f"cannot write --output {path}: permission denied")
+    if not os.path.exists(path) and not os.access(folder, os.W_OK):
+        raise ConfigurationError(f"cannot create --output {path}: the folder is not writable")
 
 
 def read_labels(args: argparse.Namespace) -> list[str]:
+    """The labels from ``--labels`` or ``--labels-file``."""
     if args.labels_file:
-        with open(args.labels_file, encoding="utf-8") as f:
-            return [line.strip() for line in f if line.strip()]
+        _readable(args.labels_file, "labels file")
+        try:
+            with open(args.labels_file, encoding="utf-8") as f:
+                labels = [line.strip() for line in f if line.strip()]
+        except UnicodeDecodeError as exc:
+            raise ConfigurationError(
+                f"labels file {args.labels_file} is not UTF-8 text ({exc.reason})"
+            ) from None
+        if not labels:
+            raise ConfigurationError(f"labels file {args.labels_file} holds no labels")
+        return labels
     return [lab.strip() for lab in args.labels.split(",") if lab.strip()]
+
+
+def scan_input(path: str, fmt: str, on_bad_line: str) -> tuple[int, int]:
+    """Check an input file before the run: (lines that hold something, bad lines).
+
+    One pass over the bytes: each line must be UTF-8 and at most :data:`MAX_LINE_BYTES`;
+    a bad line is an error naming its number unless ``on_bad_line == "skip"``.
+    """
+    _readable(path, "input file")
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    filled = bad = 0
+    number = 0
+    with open(path, "rb") as f:
+        pending = b""
+        while block := f.read(1 << 20):
+            lines = (pending + block).split(b"\n")
+            pending = lines.pop()
+            if len(pending) > MAX_LINE_BYTES:
+                raise _bad_line(path, number + len(lines) + 1, "is longer than 16 MiB")
+            for line in lines:
+                number += 1
+                f_bad = _check_line(line, decoder)
+                if f_bad is None:
+                    filled += bool(line.strip())
+                elif on_bad_line == "skip":
+                    bad += 1
+                else:
+                    raise _bad_line(path, number, f_bad)
+        if pending:
+            number += 1
+            problem = _check_line(pending, decoder)
+            if problem is None:
+                filled += bool(pending.strip())
+            elif on_bad_line == "skip":
+                bad += 1
+            else:
+                raise _bad_line(path, number, problem)
+    if filled - (fmt == "csv") <= 0:
+        raise ConfigurationError(f"no texts in {path}")
+    return filled - (fmt == "csv"), bad
+
+
+def _check_line(line: bytes, decoder: codecs.IncrementalDecoder) -> str | None:
+    if len(line) > MAX_LINE_BYTES:
+        return "is longer than 16 MiB"
+    try:
+        decoder.decode(line, final=True)
+    except UnicodeDecodeError as exc:
+        return f"is not valid UTF-8 (byte {exc.start + 1} of the line: {exc.reason})"
+    finally:
+        decoder.reset()
+    return None
+
+
+def _bad_line(path: str, number: int, problem: str) -> ConfigurationError:
+    return ConfigurationError(
+        f"line {number} of {path} {problem}; fix it, or pass --on-bad-line skip"
+    )
 
 
 def input_format(args: argparse.Namespace) -> str:
@@ -33,20 +139,6 @@ def input_format(args: argparse.Namespace) -> str:
     return "text"
 
 
-def count_items(path: str, fmt: str) -> int | None:
-    """How many items a file holds, by counting lines (for the progress ETA)."""
-    if path == "-":
-        return None
-    lines = 0
-    last = b"\n"
-    with open(path, "rb") as f:
-        while block := f.read(1 << 20):
-            lines += block.count(b"\n")
-            last = block[-1:]
-    lines += last != b"\n"
-    return max(0, lines - (fmt == "csv"))
-
-
 class TextSource:
     """Reads items lazily as ``(id, text)`` and remembers gold labels when asked."""
 
@@ -54,11 +146,21 @@ class TextSource:
         self.args = args
         self.fmt = fmt
         self.gold: dict[str, str] = {}
+        self.bad_lines = 0  # skipped with --on-bad-line skip
 
     def _open(self) -> TextIO:
+        # Undecodable bytes become lone surrogates, so that a bad line is found by its
+        # number (and skipped or reported) instead of ending the read with a byte offset.
         if self.args.input == "-":
-            return sys.stdin
-        return open(self.args.input, encoding="utf-8-sig", newline="")
+            return io.TextIOWrapper(
+                sys.stdin.buffer, encoding="utf-8-sig", errors="surrogateescape", newline=""
+            )
+        return open(self.args.input, encoding="utf-8-sig", errors="surrogateescape", newline="")
+
+    def _bad(self, number: int, problem: str) -> None:
+        if self.args.on_bad_line != "skip":
+            raise _bad_line(self.args.input, number, problem)
+        self.bad_lines += 1
 
     def __iter__(self) -> Iterator[tuple[str, str]]:
         f = self._open()
@@ -70,10 +172,14 @@ class TextSource:
             else:
                 for n, line in enumerate(f, 1):
                     text = line.rstrip("\r\n")
-                    if text.strip():
+                    if _SURROGATE.search(text):
+                        self._bad(n, "is not valid UTF-8")
+                    elif text.strip():
                         yield str(n), text
         finally:
-            if f is not sys.stdin:
+            if isinstance(f, io.TextIOWrapper) and self.args.input == "-":
+                f.detach()  # leave sys.stdin itself open
+            else:
                 f.close()
 
     def _pick(self, row: dict[str, Any], n: int) -> tuple[str, str] | None:
@@ -87,6 +193,7 @@ class TextSource:
         return key, text
 
     def _csv(self, f: TextIO) -> Iterator[tuple[str, str]]:
+        csv.field_size_limit(sys.maxsize)  # fields of any size (the default stops at 128 KiB)
         reader = csv.DictReader(f)
         fields = reader.fieldnames or []
         a = self.args
@@ -100,6 +207,9 @@ class TextSource:
             if name and name not in fields:
                 raise ConfigurationError(f"no column {name!r}; columns: {', '.join(fields)}")
         for n, row in enumerate(reader, 1):
+            if any(isinstance(v, str) and _SURROGATE.search(v) for v in row.values()):
+                self._bad(reader.line_num, "is not valid UTF-8")
+                continue
             item = self._pick(row, n)
             if item is not None:
                 yield item
@@ -108,12 +218,14 @@ class TextSource:
         for n, line in enumerate(f, 1):
             if not line.strip():
                 continue
+            if _SURROGATE.search(line):
+                self._bad(n, "is not valid UTF-8")
+                continue
             try:
                 row = msgspec.json.decode(line)
             except msgspec.DecodeError as exc:
-                raise ConfigurationError(
-                    f"line {n} of {self.args.input} is not JSON: {exc}"
-                ) from exc
+                self._bad(n, f"is not JSON ({exc})")
+                continue
             if isinstance(row, dict):
                 item = self._pick(row, n)
                 if item is not None:
