@@ -95,6 +95,7 @@ async def test_output_problems(tmp_path: Path) -> None:
 async def test_input_and_labels_file_problems(tmp_path: Path) -> None:
     r, sent = await classify(str(tmp_path / "nope.csv"))
     one_line_error(r, 2, f"no such input file: {tmp_path / 'nope.csv'}")
+    assert sent == 0
     src = tmp_path / "t.txt"
     src.write_text("good\n")
     async with FakeSeedServer() as server:
