@@ -51,6 +51,16 @@ class BatchResult(msgspec.Struct, kw_only=True):
         """Whether the request succeeded."""
         return self.error is None
 
+    def model_dump(self) -> dict[str, Any]:
+        """Plain builtins: the completion dumped, the error as ``{type, message, ...}``."""
+        out: dict[str, Any] = {"index": self.index, "id": self.id}
+        if self.completion is not None:
+            out["completion"] = self.completion.model_dump()
+        if self.error is not None:
+            out["error"] = error_row(self.error)
+        out.update(attempts=self.attempts, latency=self.latency)
+        return out
+
 
 @dataclass
 class BatchStats:

@@ -15,16 +15,19 @@ the process dies, so a stale lock is simply taken over).
 
 from __future__ import annotations
 
+import collections
 import csv
 import fcntl
 import io
 import os
+import sys
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 import msgspec
 
 from ._errors import ConfigurationError
+from ._idset import IdSet, id_hash
 
 __all__ = ["Checkpoint", "CheckpointLockedError", "checkpoint_id"]
 
@@ -63,9 +66,13 @@ class Checkpoint:
         if self.is_csv and "id" not in self.fields:
             raise ValueError("a CSV checkpoint needs an 'id' field")
         self.retry_failed = retry_failed
-        self.done: set[str] = set()
-        self.resumed_failed = 0  # ids found failed on resume, to be sent again
-        self._rows = 0  # rows in the file, to know whether compaction is needed
+        #: Ids already done (successes; failures too without ``retry_failed``), ~8 B each.
+        self.done = IdSet()
+        #: Failed ids found on resume, to be sent again (their hashes; few, usually).
+        self.failed: set[int] = set()
+        #: Labels of the rows already there (``label`` / ``labels`` fields), for summaries.
+        self.labels_before: collections.Counter[str] = collections.Counter()
+        self._superseded = False  # whether some id has more than one row (compact at close)
         self._lock_fd: int | None = self._lock()
         exists = os.path.exists(self.path) and os.path.getsize(self.path) > 0
         if resume and exists:
@@ -122,25 +129,39 @@ class Checkpoint:
             if isinstance(row, dict):
                 yield row
 
-    def _note(self, row: Mapping[str, Any]) -> None:
-        key = row.get("id")
-        if key is None or key == "":
-            return
-        self._rows += 1
-        if not row.get("error") or not self.retry_failed:
-            self.done.add(str(key))
-        else:
-            self.done.discard(str(key))
-
     def _load_done(self) -> None:
-        failed: set[str] = set()
+        # An id is done once it has a successful row: it is never sent again after that, so
+        # only failed ids can have later rows. Memory: the done hashes, the failed ones.
+        csv.field_size_limit(sys.maxsize)
+        done, failed = self.done, self.failed
         with open(self.path, encoding="utf-8", newline="") as f:
             for row in self._rows_of(f):
-                self._note(row)
                 key = row.get("id")
-                if key not in (None, ""):
-                    (failed.add if row.get("error") else failed.discard)(str(key))
-        self.resumed_failed = len(failed) if self.retry_failed else 0
+                if key is None or key == "":
+                    continue
+                h = id_hash(str(key))
+                if row.get("error") and self.retry_failed:
+                    if h in failed:
+                        self._superseded = True
+                    failed.add(h)
+                    continue
+                if h in failed:
+                    failed.discard(h)
+                    self._superseded = True
+                elif done.has_hash(h):
+                    self._superseded = True
+                done.add_hash(h)
+                label = row.get("label")
+                if isinstance(label, str) and label:
+                    self.labels_before[label] += 1
+                for lab in row.get("labels") or ():
+                    if isinstance(lab, str):
+                        self.labels_before[lab] += 1
+
+    @property
+    def resumed_failed(self) -> int:
+        """How many ids were found failed on resume (and are sent again)."""
+        return len(self.failed)
 
     def _csv_line(self, row: Mapping[str, Any]) -> bytes:
         buf = io.StringIO()
@@ -160,54 +181,88 @@ class Checkpoint:
         """Write one finished row (its ``id`` becomes done)."""
         line = self._csv_line(row) if self.is_csv else msgspec.json.encode(row) + b"\n"
         self._write(line)
-        self._note(row)
+        key = row.get("id")
+        if key is not None and self.failed and id_hash(str(key)) in self.failed:
+            self._superseded = True  # a failed id's new row: compact at close
 
     def close(self) -> None:
         """Compact the file to one row per id if it needs it, close it, unlock. Idempotent."""
         fd, self._fd = self._fd, None
         if fd is not None:
             os.close(fd)
-            if self._rows > len(self._ids_written()):
+            if self._superseded:
                 self.compact()
         lock, self._lock_fd = self._lock_fd, None
         if lock is not None:
             os.close(lock)  # releases the flock
 
-    def _ids_written(self) -> set[str]:
-        with open(self.path, encoding="utf-8", newline="") as f:
-            return {str(r["id"]) for r in self._rows_of(f) if r.get("id") not in (None, "")}
-
     def compact(self) -> None:
-        """Rewrite the file with each id's latest row, in the order ids first appeared.
+        """Rewrite the file with one row per id, its latest, where the id first appeared.
 
-        Written to ``FILE.tmp``, synced, then renamed over ``FILE``: atomic on POSIX.
+        Streaming passes: the first counts rows per id hash, the second keeps the latest row
+        of each id that has more than one (only retried ids have: few), the third copies
+        the file, writing each such id's latest row in place of its first and dropping the
+        others. Written to ``FILE.tmp``, synced, then renamed over ``FILE``: a crash leaves
+        the old file or the new one.
         """
-        latest: dict[str, Any] = {}
-        header: list[str] | None = None
+        csv.field_size_limit(sys.maxsize)
         with open(self.path, encoding="utf-8", newline="") as f:
-            if self.is_csv:
-                reader = csv.reader(f)
-                header = next(reader, None)
-                for cells in reader:
-                    if header and "id" in header and cells:
-                        latest[cells[header.index("id")]] = cells
-            else:
-                for row in self._rows_of(f):
-                    if row.get("id") is not None:
-                        latest[str(row["id"])] = msgspec.json.encode(row).decode() + "\n"
+            counts = collections.Counter(id_hash(key) for key, _ in self._records(f))
+        repeated = {h for h, n in counts.items() if n > 1}
+        del counts
+        latest: dict[int, Any] = {}
+        with open(self.path, encoding="utf-8", newline="") as f:
+            for key, record in self._records(f):
+                h = id_hash(key)
+                if h in repeated:
+                    latest[h] = record
         tmp = self.path + ".tmp"
-        with open(tmp, "w", encoding="utf-8", newline="") as out:
-            if self.is_csv:
-                writer = csv.writer(out, lineterminator="\n")
+        with (
+            open(self.path, encoding="utf-8", newline="") as f,
+            open(tmp, "w", encoding="utf-8", newline="") as out,
+        ):
+            writer = csv.writer(out, lineterminator="\n") if self.is_csv else None
+            if writer is not None:
+                header = next(csv.reader(f), None)
                 if header:
                     writer.writerow(header)
-                writer.writerows(latest.values())
-            else:
-                out.writelines(latest.values())
+                f.seek(0)
+            for key, record in self._records(f):
+                h = id_hash(key)
+                if h in repeated:
+                    record = latest.pop(h, None)
+                    if record is None:
+                        continue  # already written where the id first appeared
+                if writer is not None:
+                    writer.writerow(record)
+                else:
+                    out.write(record)
             out.flush()
             os.fsync(out.fileno())
         os.replace(tmp, self.path)
-        self._rows = len(latest)
+        self._superseded = False
+
+    def _records(self, f: Any) -> Any:
+        """``(id, record)`` per row: CSV cells, or a JSONL line as it is."""
+        if self.is_csv:
+            reader = csv.reader(f)
+            header = next(reader, None) or []
+            if "id" not in header:
+                return
+            at = header.index("id")
+            for cells in reader:
+                if len(cells) > at and cells[at]:
+                    yield cells[at], cells
+            return
+        for line in f:
+            if not line.strip():
+                continue
+            try:
+                row = msgspec.json.decode(line)
+            except msgspec.DecodeError:
+                continue
+            if isinstance(row, dict) and row.get("id") is not None:
+                yield str(row["id"]), line if line.endswith("\n") else line + "\n"
 
 
 def _cell(value: Any) -> str:

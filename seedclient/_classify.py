@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import math
 import os
 import re
@@ -19,6 +20,8 @@ from ._pool import BatchRun
 from ._types import ChatCompletion, Usage
 
 __all__ = ["Classification", "Classifier", "InvalidLabelError"]
+
+log = logging.getLogger("seedclient")
 
 _QUOTES = "\"'`\u201c\u201d\u2018\u2019\u00ab\u00bb"
 _SPACES = re.compile(r"\s+")
@@ -45,7 +48,7 @@ class Classification(msgspec.Struct, kw_only=True):
 
     Attributes:
         index: the text's position in the input (0-based).
-        id: its id (given, else None).
+        id: the id its row is written under: its own, else its 1-based position.
         text: the text.
         label: the label (single-label mode).
         labels: the labels (multi-label mode).
@@ -68,6 +71,19 @@ class Classification(msgspec.Struct, kw_only=True):
     def ok(self) -> bool:
         """Whether the text got a valid label."""
         return self.error is None
+
+    def model_dump(self) -> dict[str, Any]:
+        """Plain builtins (the error as ``{type, message, ...}``), unset fields left out."""
+        out: dict[str, Any] = {"index": self.index, "id": self.id, "text": self.text}
+        for name in ("label", "labels", "confidence"):
+            value = getattr(self, name)
+            if value is not None:
+                out[name] = value
+        if self.error is not None:
+            out["error"] = error_row(self.error)
+        if self.usage is not None:
+            out["usage"] = self.usage.model_dump()
+        return out
 
     def row(self, *, include_text: bool = False, multi_label: bool = False) -> dict[str, Any]:
         """The output row: id, label(s), confidence, error (and the text when asked)."""
@@ -313,10 +329,19 @@ class Classifier:
             if checkpoint is not None
             else None
         )
+        if ckpt is not None and (len(ckpt.done) or ckpt.resumed_failed):
+            log.info(
+                "resuming %s: %d ids already done are skipped (runner.stats.skipped), "
+                "%d failed ids are sent again",
+                ckpt.path,
+                len(ckpt.done),
+                ckpt.resumed_failed,
+            )
         stats = self.runner.stats
 
         async def work(index: int, key: str | None, text: str) -> Classification:
             result = await self._classify_one(index, key, text)
+            result.id = checkpoint_id(index, key)
             if result.error is None:
                 stats.done += 1
             else:

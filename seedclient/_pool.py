@@ -5,7 +5,15 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import sys
-from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable, Iterable, Iterator
+from collections.abc import (
+    AsyncIterable,
+    AsyncIterator,
+    Awaitable,
+    Callable,
+    Container,
+    Iterable,
+    Iterator,
+)
 from time import monotonic
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
@@ -55,7 +63,7 @@ class _Pool(Generic[R]):
         work: Callable[[int, str | None, Any], Awaitable[R]],
         *,
         ordered: bool,
-        done: set[str] | None,
+        done: Container[str] | None,
         window: int,
         on_skip: Callable[[], None],
     ) -> None:
@@ -194,6 +202,8 @@ class BatchRun(Generic[R]):
             window=max(4 * n, 64) if ordered else max(2 * n, 32),
             on_skip=skipped,
         )
+        #: The results file of the run, if any (what it found on resume, e.g. ``done``).
+        self.checkpoint = checkpoint
         self._on_close = checkpoint.close if checkpoint is not None else None
         self._task: asyncio.Task[None] | None = None
         self._closed = False

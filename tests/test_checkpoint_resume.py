@@ -29,7 +29,8 @@ def test_failed_ids_are_not_done_and_the_file_is_compacted(tmp_path: Path) -> No
         ckpt.append(row)
     ckpt.close()
     again = Checkpoint(path)
-    assert again.done == {"2"} and again.resumed_failed == 2
+    assert "2" in again.done and len(again.done) == 1 and again.resumed_failed == 2
+    assert "1" not in again.done and "3" not in again.done
     again.append({"id": "1", "label": "b", "error": None})
     again.close()
     assert lines(path) == [
@@ -39,7 +40,7 @@ def test_failed_ids_are_not_done_and_the_file_is_compacted(tmp_path: Path) -> No
     ]
     assert not (tmp_path / "out.jsonl.tmp").exists()
     kept = Checkpoint(path, retry_failed=False)
-    assert kept.done == {"1", "2", "3"}
+    assert all(key in kept.done for key in ("1", "2", "3")) and kept.resumed_failed == 0
     kept.close()
 
 
@@ -50,7 +51,7 @@ def test_csv_compaction(tmp_path: Path) -> None:
     ckpt.append({"id": "1", "label": None, "error": ERR})
     ckpt.close()
     again = Checkpoint(path, fields=fields)
-    assert again.done == set()
+    assert len(again.done) == 0 and again.resumed_failed == 1
     again.append({"id": "1", "label": "x", "error": None})
     again.close()
     assert path.read_text().splitlines() == ["id,label,error", "1,x,"]
@@ -70,3 +71,52 @@ def test_one_writer_and_a_stale_lock_is_taken_over(tmp_path: Path) -> None:
     assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 9
     assert (tmp_path / "out.jsonl.lock").read_text().strip().isdigit()  # the dead pid is left
     Checkpoint(path).close()
+
+
+def test_id_set() -> None:
+    from seedclient._idset import IdSet
+
+    ids = IdSet()
+    keys = [f"id-{i}" for i in range(5000)]
+    for key in keys[::2]:
+        ids.add(key)
+    ids.add(keys[0])  # again: no-op
+    assert len(ids) == 2500
+    assert all(k in ids for k in keys[::2]) and not any(k in ids for k in keys[1::2])
+    assert 5 not in ids
+
+
+async def test_a_resumed_classify_says_what_it_skipped(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    import logging
+
+    from seedclient import Classifier, SeedClient
+    from seedclient.testing import FakeSeedServer
+
+    path = tmp_path / "labels.jsonl"
+    texts = ["great phone", "awful battery", "it is a case"]
+    async with FakeSeedServer() as server, SeedClient(base_url=server.url, api_key="t") as c:
+        clf = Classifier(c, labels=["positive", "negative", "neutral"])
+        async with clf.classify(texts, checkpoint=path) as run:
+            first = [r async for r in run]
+        assert sorted(r.id for r in first) == ["1", "2", "3"]  # the ids that are written
+        dumped = first[0].model_dump()
+        assert dumped["id"] == first[0].id and "error" not in dumped and "usage" in dumped
+        again = Classifier(c, labels=["positive", "negative", "neutral"])
+        with caplog.at_level(logging.INFO, logger="seedclient"):
+            async with again.classify(texts, checkpoint=path) as run:
+                assert [r async for r in run] == []
+                assert run.checkpoint is not None
+                assert sum(run.checkpoint.labels_before.values()) == 3
+        assert again.runner.stats.skipped == 3
+    assert "3 ids already done are skipped" in caplog.text
+
+
+def test_batch_result_dump() -> None:
+    from seedclient import BatchResult, InternalServerError
+
+    err = InternalServerError("boom", status_code=500, code="InternalServiceError", body=None)
+    dumped = BatchResult(index=0, id="a", error=err, attempts=3).model_dump()
+    assert dumped["error"]["type"] == "InternalServerError" and dumped["attempts"] == 3
+    assert "completion" not in dumped

@@ -276,6 +276,8 @@ async def _classify(args: argparse.Namespace) -> int:
         if out is not None:
             out.flush()
         stats = clf.runner.stats
+        if run.checkpoint is not None:
+            label_counts.update(run.checkpoint.labels_before)  # the whole file, not this run
     rows = _summary(
         stats,
         label_counts,
