@@ -7,13 +7,14 @@ import os
 from collections.abc import AsyncIterable, Iterable, Mapping
 from dataclasses import dataclass
 from time import monotonic
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 
 import anyio
 import msgspec
 
 from ._checkpoint import Checkpoint, checkpoint_id
 from ._client import SeedClient
+from ._config import Timeout
 from ._errors import FATAL_ERRORS, ConfigurationError, RateLimitError, SeedError
 from ._pacing import AdaptiveLimit, Pacer
 from ._pool import BatchRun
@@ -113,6 +114,12 @@ def error_row(error: BaseException) -> dict[str, Any]:
     return row
 
 
+#: Requests in flight by default on Ark's Batch Chat, which expects very many.
+BATCH_CONCURRENCY = 2000
+#: Per-request deadline on Batch Chat: the endpoint queues requests for a long time.
+BATCH_TIMEOUT = Timeout(total=24 * 3600.0, connect=30.0, read=None)
+
+
 class BatchRunner:
     """Runs many chat requests with bounded concurrency, rate limits and retries.
 
@@ -126,6 +133,9 @@ class BatchRunner:
         rate_limit_retries: how often one request may be retried after 429 rate limits
             (these do not use up the client's ``max_retries``).
         rate_window: the window of ``rpm`` and ``tpm`` in seconds (60; shorter in tests).
+        endpoint: ``"chat"`` (online inference) or ``"batch"``: Ark's Batch Chat
+            (``/batch/chat/completions``, half price; ``model`` an ``ep-bi-...`` endpoint),
+            sent with a 24-hour deadline per request and, by default, 2,000 in flight.
 
     ``runner.run(requests)`` yields a :class:`BatchResult` per request; one failure never
     aborts the run, and a quota error stops it cleanly, keeping what is done.
@@ -135,13 +145,18 @@ class BatchRunner:
         self,
         client: SeedClient,
         *,
-        concurrency: int = 64,
+        concurrency: int | None = None,
         rpm: int | None = None,
         tpm: int | None = None,
         adaptive: bool = True,
         rate_limit_retries: int = 20,
         rate_window: float = 60.0,
+        endpoint: Literal["chat", "batch"] = "chat",
     ) -> None:
+        if endpoint not in ("chat", "batch"):
+            raise ConfigurationError(f"endpoint must be 'chat' or 'batch', got {endpoint!r}")
+        if concurrency is None:
+            concurrency = BATCH_CONCURRENCY if endpoint == "batch" else 64
         if isinstance(concurrency, bool) or not isinstance(concurrency, int) or concurrency < 1:
             raise ConfigurationError(f"concurrency must be an integer >= 1, got {concurrency!r}")
         for name, value in (("rpm", rpm), ("tpm", tpm)):
@@ -150,7 +165,14 @@ class BatchRunner:
             ):
                 raise ConfigurationError(f"{name} must be an integer >= 1 or None, got {value!r}")
         self.client = client
-        self._send = client.with_options(max_retries=0)
+        self.endpoint = endpoint
+        if endpoint == "batch":
+            # Batch Chat queues requests: answers may take many minutes (the docs say > 30).
+            self._send = client.with_options(max_retries=0, timeout=BATCH_TIMEOUT)
+            self._create = self._send.chat.completions.create_batch
+        else:
+            self._send = client.with_options(max_retries=0)
+            self._create = self._send.chat.completions.create
         self._policy = client._retry
         self.concurrency = concurrency
         self.limit = AdaptiveLimit(concurrency, adaptive=adaptive)
@@ -232,12 +254,26 @@ class BatchRunner:
                 if stats.in_flight > stats.max_in_flight:
                     stats.max_in_flight = stats.in_flight
                 try:
-                    done = await self._send.chat.completions.create(**params)
+                    done = await self._create(**params)
+                except ConfigurationError:
+                    raise  # a mistake in the requests themselves: no item would pass
                 except SeedError as exc:
                     error: SeedError = exc
                 else:
                     self.limit.on_success()
                     stats.concurrency = self.limit.current
+                    budget = done.rate_limit
+                    if (
+                        budget is not None
+                        and budget.remaining is not None
+                        and budget.reset
+                        and budget.remaining <= stats.in_flight
+                    ):
+                        # The server's own word that its window is (about to be) full:
+                        # what is in flight takes the rest; wait for it to free, no 429.
+                        self.limit.exhausted(budget.reset, budget.limit)
+                        if self.limit.adaptive:
+                            self._resume_at = max(self._resume_at, monotonic() + budget.reset)
                     if self._tpm is not None and done.usage is not None:
                         self._tpm.adjust(done.usage.total_tokens - estimate)
                     return done, None, attempts
@@ -246,7 +282,7 @@ class BatchRunner:
             if isinstance(error, RateLimitError) and throttles < self._rate_limit_retries:
                 throttles += 1
                 stats.throttled += 1
-                self.limit.on_throttle()
+                self.limit.on_throttle(error.retry_after)
                 stats.concurrency = self.limit.current
                 wait = error.retry_after
                 if wait is None or wait > self._policy.max_retry_after:

@@ -8,7 +8,7 @@ import math
 import os
 import re
 from collections.abc import AsyncIterable, Iterable, Mapping, Sequence
-from typing import Any
+from typing import Any, Literal
 
 import msgspec
 
@@ -117,7 +117,9 @@ class Classifier:
         examples: ``(text, label)`` pairs shown to the model.
         multi_label: allow several labels per text.
         runner: a :class:`BatchRunner` to share limits with; else one is made from
-            ``concurrency``, ``rpm`` and ``tpm``.
+            ``concurrency`` (default 64; 2,000 on Batch Chat), ``rpm``, ``tpm`` and
+            ``endpoint`` (``"batch"``: Ark's half-price Batch Chat, with an ``ep-bi-...``
+            model).
 
     Defaults keep cost and latency low: thinking off (``thinking`` or
     ``reasoning_effort``, whichever the provider takes), temperature 0, and a
@@ -134,9 +136,10 @@ class Classifier:
         examples: Sequence[tuple[str, str]] | None = None,
         multi_label: bool = False,
         runner: BatchRunner | None = None,
-        concurrency: int = 64,
+        concurrency: int | None = None,
         rpm: int | None = None,
         tpm: int | None = None,
+        endpoint: Literal["chat", "batch"] = "chat",
     ) -> None:
         labels = [str(lab).strip() for lab in labels]
         if len(labels) < 2:
@@ -150,7 +153,9 @@ class Classifier:
         self.model = model
         self.multi_label = multi_label
         self.client = client
-        self.runner = runner or BatchRunner(client, concurrency=concurrency, rpm=rpm, tpm=tpm)
+        self.runner = runner or BatchRunner(
+            client, concurrency=concurrency, rpm=rpm, tpm=tpm, endpoint=endpoint
+        )
         for _text, label in examples or ():
             if normalize(label) not in self._by_norm:
                 raise ConfigurationError(f"example label {label!r} is not one of the labels")

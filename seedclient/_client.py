@@ -21,14 +21,26 @@ from ._config import (
     resolve_model,
     resolve_settings,
 )
-from ._errors import ConfigurationError, SeedError, StructuredOutputError, request_id_of
+from ._errors import (
+    ConfigurationError,
+    SeedError,
+    StructuredOutputError,
+    parse_reset,
+    request_id_of,
+)
 from ._params import ChatParams, chat_body, encode_body
 from ._request import Call
 from ._retry import RetryPolicy
 from ._stream import ChatStream
 from ._structured import OutputType, repair_message
 from ._transports import Transport, default_transport
-from ._types import ChatCompletion, ImagesResponse, completion_decoder, images_decoder
+from ._types import (
+    ChatCompletion,
+    ImagesResponse,
+    RateLimit,
+    completion_decoder,
+    images_decoder,
+)
 
 if TYPE_CHECKING:
     from typing_extensions import Unpack
@@ -220,6 +232,21 @@ def _decoded(decoder: msgspec.json.Decoder[Any], body: bytes, what: str) -> Any:
         raise SeedError(f"malformed {what} response body: {exc}") from exc
 
 
+def _int_or_none(raw: str | None) -> int | None:
+    try:
+        return int(float(raw)) if raw is not None else None
+    except ValueError:
+        return None
+
+
+def _rate_limit(headers: Mapping[str, str], remaining: str) -> RateLimit:
+    return RateLimit(
+        limit=_int_or_none(headers.get("x-ratelimit-limit-requests")),
+        remaining=_int_or_none(remaining),
+        reset=parse_reset(headers.get("x-ratelimit-reset-requests")),
+    )
+
+
 class Completions:
     """``client.chat.completions``: chat completions, whole or streamed."""
 
@@ -249,14 +276,19 @@ class Completions:
         if stream:
             chat_stream = self.stream(**params)
             return await chat_stream.__aenter__()
+        return await self._complete("/chat/completions", params)
+
+    async def _complete(self, path: str, params: Mapping[str, Any]) -> ChatCompletion:
+        """Send a whole (non-streamed) chat request to ``path`` and decode its answer."""
         client = self._client
         body = encode_body(chat_body(client._provider, params, stream=False))
-        call = client._call(
-            "/chat/completions", body, params.get("timeout"), params.get("extra_headers")
-        )
+        call = client._call(path, body, params.get("timeout"), params.get("extra_headers"))
         resp = await call.send()
         completion: ChatCompletion = _decoded(completion_decoder, resp.body, "chat completion")
         completion.request_id = request_id_of(resp.headers)
+        remaining = resp.headers.get("x-ratelimit-remaining-requests")
+        if remaining is not None:
+            completion.rate_limit = _rate_limit(resp.headers, remaining)
         return completion
 
     async def parse(self, *, response_format: type[T], **params: Any) -> ChatCompletion:
@@ -361,6 +393,22 @@ class Completions:
             max_parallel=max_parallel,
             **params,
         )
+
+    async def create_batch(self, **params: Unpack[ChatParams]) -> ChatCompletion:
+        """A chat completion through Ark's Batch Chat (``/batch/chat/completions``).
+
+        Half the price of online inference, no TPM guarantee, no streaming, and answers may
+        take minutes: ``model`` must be a batch endpoint id (``ep-bi-...``). Use it through
+        ``BatchRunner(client, endpoint="batch")``, which sets the long timeouts and high
+        concurrency the endpoint expects.
+        """
+        model = params.get("model")
+        if not isinstance(model, str) or not model.startswith("ep-bi-"):
+            raise ConfigurationError(
+                f"Batch Chat needs a batch endpoint id as model (ep-bi-...), got {model!r}; "
+                "create one in the Ark console"
+            )
+        return await self._complete("/batch/chat/completions", params)
 
     def stream(self, **params: Unpack[ChatParams]) -> ChatStream:
         """A streamed chat completion; use it as ``async with ... as stream``.

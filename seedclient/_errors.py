@@ -205,6 +205,34 @@ def request_id_of(headers: Mapping[str, str]) -> str | None:
     return headers.get("x-request-id") or headers.get("x-inference-id")
 
 
+_DURATION = re.compile(r"^(?:(\d+(?:\.\d+)?)h)?(?:(\d+(?:\.\d+)?)m(?!s))?(?:(\d+(?:\.\d+)?)s)?$")
+
+
+def parse_reset(raw: str | None) -> float | None:
+    """Seconds until a rate-limit budget resets: a Unix time, seconds, or ``6m0s``/``20ms``."""
+    if not raw:
+        return None
+    raw = raw.strip()
+    try:
+        value = float(raw)
+    except ValueError:
+        if raw.endswith("ms"):
+            try:
+                return max(float(raw[:-2]) / 1000.0, 0.0)
+            except ValueError:
+                return None
+        m = _DURATION.match(raw)
+        if m is None or not any(m.groups()):
+            return None
+        h, mins, secs = (float(g) if g else 0.0 for g in m.groups())
+        return h * 3600 + mins * 60 + secs
+    if value > 1e9:  # a Unix time (AIsa)
+        import time
+
+        return max(value - time.time(), 0.0)
+    return max(value, 0.0) if value < float("inf") else None
+
+
 def parse_retry_after(headers: Mapping[str, str]) -> float | None:
     """Seconds the server asks to wait: ``retry-after-ms`` first, then ``retry-after``.
 

@@ -45,17 +45,22 @@ class Pacer:
 
 
 class AdaptiveLimit:
-    """AIMD on both the requests in flight and the request rate.
+    """Learns the server's rate limit, and AIMD on the requests in flight.
 
-    Starts unpaced at ``maximum`` in flight. Congestion is when at least ``threshold`` (and
-    at least five) of the last second's answers were rate limits: a stray 429 among many
-    successes is not congestion, while overrunning a real limit rejects a large share (a
-    pool-wide pause on ``Retry-After`` covers every 429 either way). On congestion, at most
-    once per ``cooldown``: the in-flight limit is cut by ``decrease``, and the request rate
-    is set to ``decrease`` times the rate that actually succeeded over the last second.
-    Then it climbs back: one in-flight slot per round of successes, and the rate by 10%
-    every half ``cooldown`` without congestion. Cutting concurrency alone cannot stop a
-    fast server's rate limit (one request in flight may already exceed it); pacing can.
+    Starts unpaced at ``maximum`` in flight. **The rate** is learnt from congestion (at
+    least ``threshold``, and at least five, of the last second's answers were rate limits: a
+    stray 429 among many successes is not congestion, while overrunning a real limit
+    rejects a large share). A 429's ``Retry-After`` (or a success whose
+    ``x-ratelimit-remaining-requests`` is 0, with its reset time: :meth:`exhausted`) says the
+    server's window frees a slot in ``r`` seconds. The first such congestion gives the
+    window's length, ``W = now + r - first success`` (all sent so far is still in it), and
+    sets the pace to 98% of the successes of the last ``W`` seconds per second: the rate the
+    server admits. Then, once per ``W``: 1% up if no request of that window was refused,
+    2% down if any was, so the pace settles just under the limit and follows it if it
+    moves. A congestion without ``Retry-After`` paces at 70% of the last second's successes.
+
+    **Concurrency**: on congestion, at most once per ``cooldown``, the in-flight limit is cut
+    by ``decrease``; it climbs back one slot per round of successes.
     With ``adaptive=False`` nothing moves.
     """
 
@@ -85,6 +90,12 @@ class AdaptiveLimit:
         self._recent: collections.deque[tuple[float, bool]] = collections.deque()
         self._throttled = 0
         self._first = 0.0
+        self._successes: collections.deque[float] = collections.deque()
+        self.window: float | None = None  # the server's window, learnt at the first exhaustion
+        self._probe_at = 0.0
+        self._last_exhausted = -1e18
+        self._refused_since = 0  # 429s since the last steady-state adjustment
+        self._learn_at: float | None = None  # when to count the window's successes
 
     @property
     def current(self) -> int:
@@ -93,6 +104,12 @@ class AdaptiveLimit:
 
     async def pace(self) -> None:
         """Wait for this request's slot under the adaptive rate (no wait while unpaced)."""
+        if self._learn_at is not None and monotonic() >= self._learn_at:
+            self._learn_at = None
+            assert self.window is not None
+            rate = self._success_rate(monotonic(), self.window)
+            if rate > 0:
+                self._set_rate(max(0.5, 0.98 * rate))
         if self._pacer is not None:
             await self._pacer.acquire()
 
@@ -111,13 +128,58 @@ class AdaptiveLimit:
         while now - recent[0][0] > 1.0:
             self._throttled -= recent.popleft()[1]
 
+    def _success_rate(self, now: float, span: float) -> float:
+        successes = self._successes
+        keep = max(2 * span, 120.0)
+        while successes and now - successes[0] > keep:
+            successes.popleft()
+        # Counted from the newest end: the window is short next to what is kept.
+        count = 0
+        for t in reversed(successes):
+            if now - t > span:
+                break
+            count += 1
+        return count / span
+
+    def exhausted(self, reset: float, limit: int | None = None) -> None:
+        """The server's window is full and frees a slot in ``reset`` seconds: learn the rate.
+
+        ``limit`` is the window's size when the server says it (``x-ratelimit-limit-*``).
+        """
+        if not self.adaptive:
+            return
+        now = monotonic()
+        if self.window is not None and now - self._last_exhausted < self.window:
+            return  # learnt already in this window (the steady state adjusts, in pace())
+        self._last_exhausted = now
+        if self.window is None:
+            first = self._successes[0] if self._successes else now
+            self.window = max(now + reset - first, 0.25)
+        self._probe_at = now + self.window
+        if limit:
+            self._set_rate(max(0.5, 0.98 * limit / self.window))
+            return
+        # Answers of requests still in flight are not in yet: count the successes once the
+        # window frees (the pool waits until then anyway); until then, what is known.
+        self._learn_at = now + max(reset, 0.0)
+        rate = self._success_rate(now, self.window)
+        if rate > 0:
+            self._set_rate(max(0.5, 0.98 * rate))
+
     def on_success(self) -> None:
         """A request went through: creep back up."""
         if not self.adaptive:
             return
         now = monotonic()
         self._record(now, False)
-        if (
+        self._successes.append(now)
+        if self.rate is not None and self.window is not None:
+            if now >= self._probe_at:
+                self._probe_at = now + self.window
+                refused = self._refused_since > 0
+                self._refused_since = 0
+                self._set_rate(self.rate * (0.98 if refused else 1.01))
+        elif (
             self.rate is not None
             and now - self._last_cut >= self._cooldown
             and now - self._last_boost >= self._cooldown / 2
@@ -132,12 +194,13 @@ class AdaptiveLimit:
             self._credit = 0.0
             self.limiter.total_tokens = current + 1
 
-    def on_throttle(self) -> None:
-        """The provider said slow down: cut both limits on congestion."""
+    def on_throttle(self, retry_after: float | None = None) -> None:
+        """The provider said slow down: learn the rate from ``retry_after``, cut on congestion."""
         if not self.adaptive:
             return
         now = monotonic()
         self._record(now, True)
+        self._refused_since += 1
         answers = len(self._recent)
         # Too few answers to tell congestion from a stray 429: the pool pause covers it.
         if self._throttled < 5 or self._throttled < self._threshold * answers:
@@ -147,6 +210,9 @@ class AdaptiveLimit:
         self._last_cut = now
         self._credit = 0.0
         self.limiter.total_tokens = max(self.minimum, int(self.current * self._decrease))
+        if retry_after is not None:
+            self.exhausted(retry_after)
+            return
         succeeded = answers - self._throttled
         # Successes per second over the window, or over the run's life if it is younger.
         span = min(1.0, max(now - self._first, 0.25))

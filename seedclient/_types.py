@@ -31,6 +31,7 @@ __all__ = [
     "Meta",
     "MetaUsage",
     "PromptTokensDetails",
+    "RateLimit",
     "TextPart",
     "TokenLogprob",
     "ToolCall",
@@ -45,7 +46,7 @@ FinishReason = Literal["stop", "length", "tool_calls", "content_filter", "functi
 
 
 #: Fields the client fills in (not sent by the server): left out of dumps.
-_CLIENT_FIELDS = frozenset({"request_id", "parsed"})
+_CLIENT_FIELDS = frozenset({"request_id", "parsed", "rate_limit"})
 
 
 def _dump(obj: Any) -> Any:
@@ -270,6 +271,21 @@ class Meta(_Wire):
     usage: MetaUsage | None = None
 
 
+class RateLimit(_Wire):
+    """What the provider's ``x-ratelimit-*`` headers said about the requests budget (AIsa).
+
+    Attributes:
+        limit: ``x-ratelimit-limit-requests``.
+        remaining: ``x-ratelimit-remaining-requests``.
+        reset: seconds until the budget frees (from ``x-ratelimit-reset-requests``: a Unix
+            time, or a duration such as ``1s`` / ``6m0s``).
+    """
+
+    limit: int | None = None
+    remaining: int | None = None
+    reset: float | None = None
+
+
 class ChatCompletion(_Wire):
     """A complete chat answer.
 
@@ -286,6 +302,7 @@ class ChatCompletion(_Wire):
     usage: Usage | None = None
     meta: Meta | None = None
     request_id: str | None = None
+    rate_limit: RateLimit | None = None
 
     @property
     def content(self) -> str | None:

@@ -63,8 +63,22 @@ def add_classify_parser(sub: Any) -> None:
     p.add_argument("--multi-label", action="store_true", help="allow several labels per text")
     p.add_argument("--instructions", help="what to classify by, for the model")
     add_connection_args(p)
-    p.add_argument("--model", default="seed-1.6-flash")
-    p.add_argument("--concurrency", type=int, default=64)
+    p.add_argument(
+        "--model",
+        default="seed-1.6-flash",
+        help="a model alias, a pinned id or an ep- endpoint id (default: %(default)s)",
+    )
+    p.add_argument(
+        "--concurrency",
+        type=int,
+        help="requests in flight (default: 64; 2000 with --batch-endpoint)",
+    )
+    p.add_argument(
+        "--batch-endpoint",
+        action="store_true",
+        help="send through Ark's Batch Chat at half price (--model must be an ep-bi- "
+        "endpoint; answers may take minutes)",
+    )
     p.add_argument("--rpm", type=int, help="requests per minute not to exceed")
     p.add_argument("--tpm", type=int, help="tokens per minute not to exceed")
     p.add_argument("--no-progress", action="store_true", help="no progress display on stderr")
@@ -249,6 +263,7 @@ async def _classify(args: argparse.Namespace) -> int:
             concurrency=args.concurrency,
             rpm=args.rpm,
             tpm=args.tpm,
+            endpoint="batch" if args.batch_endpoint else "chat",
         )
         display = _Display(clf.runner.stats, total, enabled=not args.no_progress)
         run = clf.classify(

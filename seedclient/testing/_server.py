@@ -8,7 +8,7 @@ import collections
 import math
 import time
 import zlib
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Coroutine, Mapping
 from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Any, Literal
@@ -109,6 +109,11 @@ class FakeSeedServer:
         thinking_default: whether the model reasons unless told not to (as Seed does).
         failed_images: indices of the images of a request that fail (as Seedream's
             sensitive-content check fails one image of a group while the others come back).
+        batch_delay: seconds a Batch Chat request (``/batch/chat/completions``, Ark dialect)
+            waits in the queue before it is answered.
+        rate_limit_headers: send ``x-ratelimit-{limit,remaining,reset}-requests`` (reset as
+            a Unix time) on every chat answer while ``rpm_limit`` is set, as AIsa does
+            (default: on for the aisa dialect only).
         port: the port (0: a free one).
     """
 
@@ -124,6 +129,8 @@ class FakeSeedServer:
         rpm_window: float = 60.0,
         thinking_default: bool = True,
         failed_images: Collection[int] = (),
+        rate_limit_headers: bool | None = None,
+        batch_delay: float = 0.0,
         port: int = 0,
     ) -> None:
         if dialect not in DIALECTS:
@@ -137,6 +144,10 @@ class FakeSeedServer:
         self.rpm_window = rpm_window
         self.thinking_default = thinking_default
         self.failed_images = frozenset(failed_images)
+        self.batch_delay = batch_delay
+        self.rate_limit_headers = (
+            dialect == "aisa" if rate_limit_headers is None else rate_limit_headers
+        )
         self.stats = ServerStats()
         self._port = port
         self._runner: web.AppRunner | None = None
@@ -164,6 +175,8 @@ class FakeSeedServer:
         app = web.Application(client_max_size=64 * 1024 * 1024)
         for prefix in ("/v1", "/api/v3"):
             app.router.add_post(f"{prefix}/chat/completions", self._chat)
+            if self.dialect == "ark":
+                app.router.add_post(f"{prefix}/batch/chat/completions", self._batch_chat)
             app.router.add_post(f"{prefix}/images/generations", self._images)
             app.router.add_get(f"{prefix}/models", self._models)
         app.router.add_get("/files/{name}", self._file)
@@ -258,6 +271,18 @@ class FakeSeedServer:
             error = self._error(400, "InvalidParameter", "The request body is not valid JSON.", rid)
             return None, error
 
+    def _budget(self) -> dict[str, str]:
+        """The ``x-ratelimit-*`` headers of the RPM window now (empty when not sent)."""
+        if not self.rate_limit_headers or self.rpm_limit is None:
+            return {}
+        window = self._window
+        reset = (window[0] + self.rpm_window - time.monotonic()) if window else 0.0
+        return {
+            "x-ratelimit-limit-requests": str(self.rpm_limit),
+            "x-ratelimit-remaining-requests": str(max(self.rpm_limit - len(window), 0)),
+            "x-ratelimit-reset-requests": f"{time.time() + max(reset, 0.0):.3f}",
+        }
+
     def _rpm_wait(self) -> float | None:
         """None if the request fits the RPM window; else seconds until a slot frees."""
         if self.rpm_limit is None:
@@ -284,30 +309,69 @@ class FakeSeedServer:
 
     # ------------------------------------------------------------------ chat
 
+    async def _batch_inner(self, request: web.Request) -> web.StreamResponse:
+        """Ark's Batch Chat: an ``ep-bi-`` endpoint, no streaming, answered after a queue."""
+        rid = self._request_id()
+        body, refused = await self._read_json(request, rid)
+        if refused is not None:
+            return refused
+        model = body.get("model") if isinstance(body, dict) else None
+        if not isinstance(model, str) or not model.startswith("ep-bi-"):
+            return self._refuse(
+                Rejection(
+                    404,
+                    "InvalidEndpointOrModel.NotFound",
+                    f"The batch endpoint {model} does not exist: Batch Chat needs an ep-bi- "
+                    "endpoint.",
+                ),
+                rid,
+            )
+        if body.get("stream") is True:
+            return self._refuse(
+                Rejection(400, "InvalidParameter.stream", "Batch Chat does not stream."), rid
+            )
+        if self.batch_delay:
+            await asyncio.sleep(self.batch_delay)
+        request["body"] = body  # read once: _chat_inner takes it from here
+        return await self._chat_inner(request)
+
     async def _chat(self, request: web.Request) -> web.StreamResponse:
+        return await self._counted(self._chat_inner(request))
+
+    async def _batch_chat(self, request: web.Request) -> web.StreamResponse:
+        return await self._counted(self._batch_inner(request))
+
+    async def _counted(
+        self, handling: Coroutine[Any, Any, web.StreamResponse]
+    ) -> web.StreamResponse:
         stats = self.stats
         stats.received += 1
         stats.in_flight += 1
         if stats.in_flight > stats.max_in_flight:
             stats.max_in_flight = stats.in_flight
         try:
-            return await self._chat_inner(request)
+            return await handling
         finally:
             stats.in_flight -= 1
 
     async def _chat_inner(self, request: web.Request) -> web.StreamResponse:
         rid = self._request_id()
-        body, refused = await self._read_json(request, rid)
-        if refused is not None:
-            return refused
+        body = request.get("body")
+        if body is None:
+            body, refused = await self._read_json(request, rid)
+            if refused is not None:
+                return refused
         problem = check_chat(self.dialect, body)
         if problem is not None:
             return self._refuse(problem, rid)
         wait = self._rpm_wait()
         if wait is not None:
             self.stats.rate_limited += 1
-            return self._rate_limited(rid, "RateLimitExceeded.EndpointRPMExceeded", wait)
+            refused = self._rate_limited(rid, "RateLimitExceeded.EndpointRPMExceeded", wait)
+            refused.headers.update(self._budget())
+            return refused
         self.stats.arrivals.append(time.monotonic())
+        budget = self._budget()
         texts = self.stats.user_texts
         users = [m.get("content") for m in body["messages"] if m.get("role") == "user"]
         if (
@@ -332,7 +396,7 @@ class FakeSeedServer:
         if fault == "bad_answer" and ans.label_logprob is not None:
             ans.content = split_tokens("I think this text is mostly about something else.")
         if body.get("stream") is True:
-            return await self._stream(request, body, ans, rid, fault)
+            return await self._stream(request, body, ans, rid, fault, budget)
         if fault == "error_event":
             return self._error(
                 500, "InternalServiceError", "The service encountered an error.", rid
@@ -345,6 +409,7 @@ class FakeSeedServer:
         if latency:
             await asyncio.sleep(latency)
         resp = self._complete(body, ans, rid, fault)
+        resp.headers.update(budget)
         if fault == "truncate":
             return await self._cut(request, resp)
         return resp
@@ -533,6 +598,7 @@ class FakeSeedServer:
         ans: Answer,
         rid: str,
         fault: str | None,
+        budget: Mapping[str, str],
     ) -> web.StreamResponse:
         frames = self._chunks(body, ans, rid)
         resp = web.StreamResponse(
@@ -540,6 +606,7 @@ class FakeSeedServer:
                 "Content-Type": "text/event-stream",
                 "Cache-Control": "no-cache",
                 "x-request-id" if self.dialect == "ark" else "x-inference-id": rid,
+                **budget,
             }
         )
         plan = self.faults
