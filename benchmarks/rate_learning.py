@@ -39,7 +39,10 @@ async def one(name: str, *, headers: bool, told: bool) -> dict[str, float]:
             else BatchRunner(client, concurrency=64)
         )
         clf = Classifier(client, labels=LABELS, runner=runner)
-        texts = [f"review {i}: {'great' if i % 3 == 0 else 'bad' if i % 3 == 1 else 'a'} item" for i in range(ITEMS)]
+        texts = [
+            f"review {i}: {'great' if i % 3 == 0 else 'bad' if i % 3 == 1 else 'a'} item"
+            for i in range(ITEMS)
+        ]
         start = time.monotonic()
         failed = 0
         at_window: list[int] = []
@@ -81,8 +84,12 @@ async def main() -> None:
         await one("learnt, x-ratelimit headers", headers=True, told=False),
         await one(f"told rpm={LIMIT}/{WINDOW:g}s", headers=False, told=True),
     ]
-    print(f"date {time.strftime('%Y-%m-%d')} · python {sys.version.split()[0]} · limit {LIMIT} per {WINDOW:g} s (sliding) · {ITEMS} items · C=64")
-    print("| run | steady rate / limit | answered 429, all | answered 429, after the first window | requests | failed items | max in any window | wall s |")
+    print(
+        f"date {time.strftime('%Y-%m-%d')} · python {sys.version.split()[0]} · limit {LIMIT} per {WINDOW:g} s (sliding) · {ITEMS} items · C=64"
+    )
+    print(
+        "| run | steady rate / limit | answered 429, all | answered 429, after the first window | requests | failed items | max in any window | wall s |"
+    )
     print("|---|---:|---:|---:|---:|---:|---:|---:|")
     for r in rows:
         print(

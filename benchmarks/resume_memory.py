@@ -39,7 +39,9 @@ def main() -> None:
             for i in range(n):
                 error = '{"type":"InternalServerError","message":"500"}' if i % 100 == 0 else "null"
                 label = "null" if i % 100 == 0 else '"positive"'
-                f.write(f'{{"id":"row-{i:012d}","label":{label},"confidence":0.9,"error":{error}}}\n')
+                f.write(
+                    f'{{"id":"row-{i:012d}","label":{label},"confidence":0.9,"error":{error}}}\n'
+                )
         size = os.path.getsize(path)
         out = subprocess.run(
             [sys.executable, "-c", CHILD, path, str(n)], capture_output=True, text=True, check=True
@@ -48,7 +50,9 @@ def main() -> None:
     grown_mb = (int(peak) - int(base)) / 1024
     print(f"date {time.strftime('%Y-%m-%d')} · python {sys.version.split()[0]}")
     print(f"ids {n:,} ({done} done, {failed} failed) · file {size / 1e6:.0f} MB · load {load} s")
-    print(f"peak RSS {int(peak) / 1024:.0f} MB (baseline {int(base) / 1024:.0f} MB, grown {grown_mb:.0f} MB)")
+    print(
+        f"peak RSS {int(peak) / 1024:.0f} MB (baseline {int(base) / 1024:.0f} MB, grown {grown_mb:.0f} MB)"
+    )
     print(f"bytes per done id (growth / ids): {grown_mb * 1024 * 1024 / n:.1f}")
 
 

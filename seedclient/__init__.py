@@ -21,6 +21,7 @@ from ._client import SeedClient
 from ._config import PROVIDERS, Timeout
 from ._errors import (
     APIConnectionError,
+    APIResponseValidationError,
     APIStatusError,
     APITimeoutError,
     AuthenticationError,
@@ -31,6 +32,7 @@ from ._errors import (
     PermissionDeniedError,
     QuotaExceededError,
     RateLimitError,
+    ResponseTooLargeError,
     SeedError,
     StreamError,
     StructuredOutputError,
@@ -82,6 +84,7 @@ def __getattr__(name: str) -> Any:
 __all__ = [
     "PROVIDERS",
     "APIConnectionError",
+    "APIResponseValidationError",
     "APIStatusError",
     "APITimeoutError",
     "AuthenticationError",
@@ -113,6 +116,7 @@ __all__ = [
     "PermissionDeniedError",
     "QuotaExceededError",
     "RateLimitError",
+    "ResponseTooLargeError",
     "RetryPolicy",
     "SSEDecoder",
     "SeedClient",

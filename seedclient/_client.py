@@ -22,8 +22,9 @@ from ._config import (
     resolve_settings,
 )
 from ._errors import (
+    DEFAULT_MAX_RESPONSE_BYTES,
+    APIResponseValidationError,
     ConfigurationError,
-    SeedError,
     StructuredOutputError,
     parse_reset,
     request_id_of,
@@ -33,7 +34,7 @@ from ._request import Call
 from ._retry import RetryPolicy
 from ._stream import ChatStream
 from ._structured import OutputType, repair_message
-from ._transports import Transport, default_transport
+from ._transports import Response, Transport, default_transport
 from ._types import (
     ChatCompletion,
     ImagesResponse,
@@ -77,6 +78,9 @@ class SeedClient:
             session owned (and closed) by this client.
         max_connections: the default transport's pool size.
         max_event_bytes: the largest server-sent event line or event accepted.
+        max_response_bytes: the largest whole response body the default transport reads,
+            counted decoded (64 MiB; past it: ResponseTooLargeError). Error bodies are cut at
+            64 KiB.
         allow_http: permit plain ``http://`` to a non-loopback host.
         retry_policy: the full retry policy (overrides ``max_retries``).
 
@@ -94,6 +98,7 @@ class SeedClient:
         transport: Transport | None = None,
         max_connections: int = DEFAULT_MAX_CONNECTIONS,
         max_event_bytes: int = DEFAULT_MAX_EVENT_BYTES,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
         allow_http: bool = False,
         retry_policy: RetryPolicy | None = None,
     ) -> None:
@@ -108,7 +113,12 @@ class SeedClient:
         self._retry = retry_policy or RetryPolicy(max_retries=max_retries)
         self._max_event_bytes = max_event_bytes
         self._owns_transport = transport is None
-        self._transport: Transport = transport or default_transport(max_connections)
+        if max_response_bytes < 1024:
+            raise ConfigurationError("max_response_bytes must be at least 1024")
+        self._max_response_bytes = max_response_bytes
+        self._transport: Transport = transport or default_transport(
+            max_connections, max_response_bytes
+        )
         self._headers = {
             "Authorization": f"Bearer {settings.api_key}",
             "Content-Type": "application/json",
@@ -225,11 +235,30 @@ class SeedClient:
         )
 
 
-def _decoded(decoder: msgspec.json.Decoder[Any], body: bytes, what: str) -> Any:
+def _decoded(decoder: msgspec.json.Decoder[Any], resp: Response, what: str) -> Any:
     try:
-        return decoder.decode(body)
+        return decoder.decode(resp.body)
     except msgspec.DecodeError as exc:
-        raise SeedError(f"malformed {what} response body: {exc}") from exc
+        problem = str(exc)
+    kind = resp.headers.get("Content-Type", "no content type")
+    raise APIResponseValidationError(
+        f"malformed {what} response body ({kind}, status {resp.status}): {problem}",
+        status_code=resp.status,
+        request_id=request_id_of(resp.headers),
+        body=resp.body[:512].decode("utf-8", "replace"),
+    )
+
+
+async def _send_decoded(call: Call, decoder: msgspec.json.Decoder[Any], what: str) -> Any:
+    """Send until the answer decodes: a malformed 2xx body is retried like a 5xx."""
+    while True:
+        resp = await call.send()
+        try:
+            decoded = _decoded(decoder, resp, what)
+        except APIResponseValidationError as exc:
+            await call.retry_or_raise(exc, resp.headers)
+            continue
+        return decoded, resp
 
 
 def _int_or_none(raw: str | None) -> int | None:
@@ -283,8 +312,8 @@ class Completions:
         client = self._client
         body = encode_body(chat_body(client._provider, params, stream=False))
         call = client._call(path, body, params.get("timeout"), params.get("extra_headers"))
-        resp = await call.send()
-        completion: ChatCompletion = _decoded(completion_decoder, resp.body, "chat completion")
+        completion: ChatCompletion
+        completion, resp = await _send_decoded(call, completion_decoder, "chat completion")
         completion.request_id = request_id_of(resp.headers)
         remaining = resp.headers.get("x-ratelimit-remaining-requests")
         if remaining is not None:
@@ -438,6 +467,7 @@ class Completions:
             max_event_bytes=client._max_event_bytes,
             all_chunks=params.get("stream_options") is not None,
             parse=parse,
+            max_kept=client._max_response_bytes,
         )
 
 
@@ -515,7 +545,7 @@ class Images:
         if extra_body:
             body.update(extra_body)
         call = client._call("/images/generations", encode_body(body), timeout, extra_headers)
-        resp = await call.send()
-        images: ImagesResponse = _decoded(images_decoder, resp.body, "images")
+        images: ImagesResponse
+        images, resp = await _send_decoded(call, images_decoder, "images")
         images.request_id = request_id_of(resp.headers)
         return images

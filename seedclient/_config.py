@@ -33,7 +33,12 @@ class Timeout:
         connect: establishing a connection (TCP and TLS).
         read: waiting for a non-streamed response body (a thinking model may be silent
             for minutes: ``None`` leaves it to ``total``).
-        first_event: a stream's wait for its first data event after the request was sent.
+        first_event: a stream's wait for its first data event after the request was sent;
+            it also bounds the wait for the stream's response headers.
+        headers: a whole (non-streamed) response's wait for its headers and body, per
+            attempt (``None``: until ``total``). Seed answers a non-streamed request only
+            when the whole completion is generated, so leave it long for thinking models;
+            it cuts a server that dribbles its response at that limit.
         idle: a stream's longest gap between two data events. Keep-alive comments do not
             reset it, so a gateway that pings forever still times out.
     """
@@ -43,9 +48,10 @@ class Timeout:
     read: float | None = None
     first_event: float | None = 120.0
     idle: float | None = 120.0
+    headers: float | None = None
 
     def __post_init__(self) -> None:
-        for name in ("total", "connect", "read", "first_event", "idle"):
+        for name in ("total", "connect", "read", "first_event", "idle", "headers"):
             value = getattr(self, name)
             if value is not None and not (isinstance(value, (int, float)) and value > 0):
                 raise ConfigurationError(f"Timeout.{name} must be a positive number or None")
@@ -147,6 +153,21 @@ def resolve_model(provider: Provider, model: str) -> str:
     return model
 
 
+def key_problem(key: str) -> str | None:
+    """What makes ``key`` unusable in an ``Authorization`` header (never the key itself)."""
+    if key != key.strip():
+        where = "ends" if key.rstrip() != key else "starts"
+        return f"{where} with whitespace or a newline (read from a file?): strip it"
+    for i, ch in enumerate(key):
+        if ord(ch) < 32 or ord(ch) == 127:
+            return f"holds a control character at position {i + 1}"
+        if ch.isspace():
+            return f"holds whitespace at position {i + 1}"
+        if ord(ch) > 126:
+            return f"holds a non-ASCII character at position {i + 1}"
+    return None
+
+
 def _is_loopback(host: str) -> bool:
     if host == "localhost" or host.endswith(".localhost"):
         return True
@@ -208,11 +229,16 @@ def resolve_settings(
         )
     looked = ("SEED_API_KEY", *prov.key_vars)
     key = api_key
+    source = "api_key"
     if key is None:
         for var in looked:
             key = env.get(var) or None
             if key:
+                source = var
                 break
     if not key:
         raise ConfigurationError(f"no API key: pass api_key=... or set one of {', '.join(looked)}")
+    problem = key_problem(key)
+    if problem is not None:
+        raise ConfigurationError(f"the API key ({source}) {problem}")
     return Settings(prov, check_base_url(url, allow_http=allow_http), key)

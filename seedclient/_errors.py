@@ -13,8 +13,10 @@ The tree::
     │   ├── RateLimitError          429 that clears with time (RPM, TPM, overload)
     │   ├── QuotaExceededError      429 that does not (quota used up, service paused)
     │   └── InternalServerError     >= 500
+    │   └── APIResponseValidationError  2xx, but the body is not the API's (retried like 5xx)
     ├── StreamError                 a stream broke: error event, malformed chunk, cut short
     ├── StructuredOutputError       parse(): the answer never validated against the type
+    ├── ResponseTooLargeError       a body over max_response_bytes (decoded size)
     └── ConfigurationError          no key, a bad parameter (also a ValueError)
 
 Foreign exceptions (aiohttp, msgspec) never escape: they are translated where they happen
@@ -31,6 +33,7 @@ import msgspec
 
 __all__ = [
     "APIConnectionError",
+    "APIResponseValidationError",
     "APIStatusError",
     "APITimeoutError",
     "AuthenticationError",
@@ -43,6 +46,7 @@ __all__ = [
     "RateLimitError",
     "SeedError",
     "StreamError",
+    "ResponseTooLargeError",
     "StructuredOutputError",
     "UnsupportedParameterWarning",
 ]
@@ -85,6 +89,25 @@ class StreamError(SeedError):
         super().__init__(message)
         self.chunks = chunks
         self.data = data
+
+
+class ResponseTooLargeError(SeedError):
+    """A response body grew past the client's ``max_response_bytes`` (counted decoded, so a
+    gzip bomb is cut too). Not retried: the same request would get the same body."""
+
+
+#: The largest response body read by default (a client option: ``max_response_bytes``).
+DEFAULT_MAX_RESPONSE_BYTES = 64 * 1024 * 1024
+#: Error bodies are read up to this much, then cut: they are for messages, not payloads.
+MAX_ERROR_BODY_BYTES = 64 * 1024
+
+
+def too_large(limit: int) -> ResponseTooLargeError:
+    """The error for a body past ``limit`` bytes."""
+    return ResponseTooLargeError(
+        f"the response body is larger than {limit:,} bytes (max_response_bytes); raise "
+        "SeedClient(max_response_bytes=...) if you expect such answers"
+    )
 
 
 class StructuredOutputError(SeedError):
@@ -140,6 +163,15 @@ class APIStatusError(SeedError):
         if self.request_id and self.request_id not in self.message:
             text += f" (request id: {self.request_id})"
         return text
+
+
+class APIResponseValidationError(APIStatusError):
+    """A success status whose body is not what the API sends: not JSON, HTML from a proxy,
+    the wrong shape, or a JSON completion where an event stream was asked for.
+
+    ``body`` holds the first 512 bytes as text. Retried like a 5xx (a proxy's hiccup), except
+    on a stream request, where it is raised at once (a completion may have been billed).
+    """
 
 
 class BadRequestError(APIStatusError):
@@ -336,15 +368,20 @@ def _error_from(
 def stream_error_event(payload: Any, request_id: str | None) -> APIStatusError:
     """An error that arrived inside a stream (``data: {"error": ...}`` or ``event: error``).
 
-    Mapped to the class its code implies; the status is taken from the payload when it
-    carries one, else 500 for server errors and 429 for rate-limit codes.
+    Mapped to the class of its HTTP status when the payload carries one (``status_code``,
+    ``status``, ``statusCode``, or a numeric ``code`` string as litellm's proxy sends), else
+    to the class its code implies: 429 for rate-limit codes, 500 otherwise.
     """
     inner = payload.get("error") if isinstance(payload, dict) else None
     if not isinstance(inner, dict):
         inner = payload if isinstance(payload, dict) else {"message": str(payload)}
     code = _str_or_none(inner.get("code"))
     status = inner.get("status_code") or inner.get("statusCode") or inner.get("status")
-    if not isinstance(status, int):
+    if isinstance(status, str) and status.isdigit():
+        status = int(status)
+    if not isinstance(status, int) and code is not None and code.isdigit():
+        status = int(code)  # litellm's proxy: {"error": {"code": "429", ...}}
+    if not isinstance(status, int) or not 400 <= status < 600:
         if code is not None and (
             code in QUOTA_CODES
             or "RateLimit" in code

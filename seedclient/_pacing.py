@@ -47,17 +47,19 @@ class Pacer:
 class AdaptiveLimit:
     """Learns the server's rate limit, and AIMD on the requests in flight.
 
-    Starts unpaced at ``maximum`` in flight. **The rate** is learnt from congestion (at
-    least ``threshold``, and at least five, of the last second's answers were rate limits: a
-    stray 429 among many successes is not congestion, while overrunning a real limit
-    rejects a large share). A 429's ``Retry-After`` (or a success whose
-    ``x-ratelimit-remaining-requests`` is 0, with its reset time: :meth:`exhausted`) says the
+    Starts unpaced at ``maximum`` in flight. **The rate** is learnt from congestion: at
+    least five rate limits in the last second, which were at least ``threshold`` of its
+    answers or asked to wait a second or more (a stray 429 among many successes is not
+    congestion; overrunning a real limit refuses everything in flight for seconds). A 429's
+    ``Retry-After`` (or a success whose ``x-ratelimit-remaining-requests`` is 0, with its
+    reset time: :meth:`exhausted`) says the
     server's window frees a slot in ``r`` seconds. The first such congestion gives the
     window's length, ``W = now + r - first success`` (all sent so far is still in it), and
     sets the pace to 98% of the successes of the last ``W`` seconds per second: the rate the
-    server admits. Then, once per ``W``: 1% up if no request of that window was refused,
-    2% down if any was, so the pace settles just under the limit and follows it if it
-    moves. A congestion without ``Retry-After`` paces at 70% of the last second's successes.
+    server admits. Then, once per ``W``: 2% down if a request of that window was refused,
+    1% up after three windows in a row without one, so the pace settles just under the
+    limit and follows it if it moves. A congestion without ``Retry-After`` paces at 70% of
+    the last second's successes.
 
     **Concurrency**: on congestion, at most once per ``cooldown``, the in-flight limit is cut
     by ``decrease``; it climbs back one slot per round of successes.
@@ -95,6 +97,7 @@ class AdaptiveLimit:
         self._probe_at = 0.0
         self._last_exhausted = -1e18
         self._refused_since = 0  # 429s since the last steady-state adjustment
+        self._quiet = 0  # windows in a row without a 429
         self._learn_at: float | None = None  # when to count the window's successes
 
     @property
@@ -176,9 +179,15 @@ class AdaptiveLimit:
         if self.rate is not None and self.window is not None:
             if now >= self._probe_at:
                 self._probe_at = now + self.window
-                refused = self._refused_since > 0
+                if self._refused_since:
+                    self._quiet = 0
+                    self._set_rate(self.rate * 0.98)
+                else:
+                    self._quiet += 1
+                    if self._quiet >= 3:  # probe up only after three quiet windows
+                        self._quiet = 0
+                        self._set_rate(self.rate * 1.01)
                 self._refused_since = 0
-                self._set_rate(self.rate * (0.98 if refused else 1.01))
         elif (
             self.rate is not None
             and now - self._last_cut >= self._cooldown
@@ -202,8 +211,11 @@ class AdaptiveLimit:
         self._record(now, True)
         self._refused_since += 1
         answers = len(self._recent)
-        # Too few answers to tell congestion from a stray 429: the pool pause covers it.
-        if self._throttled < 5 or self._throttled < self._threshold * answers:
+        # Too few answers to tell congestion from a stray 429: the pool pause covers it. A
+        # full window refuses everything in flight, with a Retry-After of seconds, even when
+        # the burst before it makes the refusals a small share of the last second.
+        long_wait = retry_after is not None and retry_after >= 1.0
+        if self._throttled < 5 or (self._throttled < self._threshold * answers and not long_wait):
             return
         if now - self._last_cut < self._cooldown:
             return

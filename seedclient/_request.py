@@ -117,8 +117,17 @@ class Call:
             body=self.body,
             timeout=self.timeout,
         )
+        # The wait for the response headers has its own limit (a server that dribbles its
+        # headers must not hold the call until the total deadline): first_event for a
+        # stream, headers for a whole response.
+        limit = self.timeout.first_event if stream else self.timeout.headers
+        what = self.expired()
+        if limit is not None and (remaining is None or limit < remaining):
+            name = "first_event" if stream else "headers"
+            what = f"no response headers within {limit:g}s ({name} timeout)"
+            remaining = limit
         if not HAS_UNCANCEL:  # pragma: no cover - Python 3.10
-            async with timer_deadline(remaining, self.expired()):
+            async with timer_deadline(remaining, what):
                 return await sent
         watch = Deadline()
         watch.start(remaining)
@@ -126,7 +135,7 @@ class Call:
             return await sent
         except asyncio.CancelledError:
             if watch.timed_out():
-                raise APITimeoutError(self.expired()) from None
+                raise APITimeoutError(what) from None
             raise
         finally:
             watch.end()
@@ -157,7 +166,7 @@ class Call:
                 return stream
             try:
                 async with timer_deadline(self.remaining(), self.expired()):
-                    body = await stream.read_all()  # an error body: small, and rare
+                    body = await stream.read_all()  # an error body: cut at 64 KiB
             except APIConnectionError:
                 body = b""
             finally:

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from ._errors import (
     APIConnectionError,
+    APIResponseValidationError,
     APIStatusError,
     PermissionDeniedError,
     QuotaExceededError,
@@ -43,7 +44,7 @@ class RetryPolicy:
         AI/ML's 403 for credits and other 4xx are not. ``x-should-retry`` overrides the
         status rules both ways.
         """
-        if isinstance(error, APIConnectionError):
+        if isinstance(error, (APIConnectionError, APIResponseValidationError)):
             return True
         if not isinstance(error, APIStatusError):
             return False

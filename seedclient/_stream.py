@@ -7,14 +7,16 @@ import contextlib
 import weakref
 from collections.abc import AsyncIterator, Callable
 from types import TracebackType
-from typing import Any
+from typing import Any, NoReturn
 
 import anyio
 import msgspec
 
 from ._errors import (
     APIConnectionError,
+    APIResponseValidationError,
     APITimeoutError,
+    ResponseTooLargeError,
     SeedError,
     StreamError,
     StructuredOutputError,
@@ -103,9 +105,12 @@ class ChatStream:
         max_event_bytes: int,
         all_chunks: bool = False,
         parse: Callable[[str | None], Any] | None = None,
+        max_kept: int = 1 << 62,
     ) -> None:
         self._call = call
         self._parse = parse
+        self._kept = 0  # characters kept for `completion`
+        self._max_kept = max_kept  # past it, `completion` is refused (-1 once past)
         self._all_chunks = all_chunks
         self._pending: list[str] = []  # content that reasoning() read past, for text()
         self._max_event_bytes = max_event_bytes
@@ -145,6 +150,11 @@ class ChatStream:
         if not self._done:
             raise StreamError(
                 "the completion is available once the stream has ended", chunks=self._chunks
+            )
+        if self._max_kept < 0:
+            raise ResponseTooLargeError(
+                "the streamed answer grew past max_response_bytes, so it was not assembled "
+                "into .completion (its chunks were all delivered)"
             )
         if self._completion is None:
             self._completion = self._assemble()
@@ -261,6 +271,9 @@ class ChatStream:
 
     async def _open(self) -> None:
         resp = await self._call.open_stream()
+        kind = resp.headers.get("Content-Type", "")
+        if not kind.startswith("text/event-stream"):
+            await self._refuse(resp, kind)
         self._resp = resp
         self._request_id = request_id_of(resp.headers)
         self._decoder = SSEDecoder(self._max_event_bytes)
@@ -270,6 +283,27 @@ class ChatStream:
         self._opened_at = loop.time()
         self._last_event = None
         self._arm(loop)
+
+    async def _refuse(self, resp: StreamResponse, kind: str) -> NoReturn:
+        """A 2xx that is not an event stream: raise at once, not retried.
+
+        A JSON completion here was generated (and billed) already: sending the request
+        again would pay for it twice more.
+        """
+        try:
+            with anyio.move_on_after(1.0):
+                head = await resp.read()
+        except SeedError:
+            head = b""
+        finally:
+            resp.close()
+        raise APIResponseValidationError(
+            f"a stream was asked for, but the server answered {kind or 'no content type'} "
+            f"(status {resp.status}); a proxy in between may not pass streams through",
+            status_code=resp.status,
+            request_id=request_id_of(resp.headers),
+            body=head[:512].decode("utf-8", "replace"),
+        )
 
     async def _fill(self) -> None:
         """Read the next piece of the body and decode the events it completes."""
@@ -354,8 +388,15 @@ class ChatStream:
             d = c.delta
             if d.content:
                 state.content.append(d.content)
+                self._kept += len(d.content)
             if d.reasoning_content:
                 state.reasoning.append(d.reasoning_content)
+                self._kept += len(d.reasoning_content)
+            if self._kept > self._max_kept:
+                # The chunks still flow to the caller; only the assembled copy stops here.
+                self._max_kept = -1
+                state.content.clear()
+                state.reasoning.clear()
             if d.role:
                 state.role = d.role
             if d.tool_calls:

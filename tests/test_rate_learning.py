@@ -50,8 +50,12 @@ async def test_steady_state_follows_the_limit(clock: Clock) -> None:
     assert limit.window == pytest.approx(1.0)
     start = limit.rate
     assert start == pytest.approx(98.0)
+    for _ in range(2):
+        clock.now += 1.01
+        limit.on_success()  # quiet windows: the pace holds...
+        assert limit.rate == pytest.approx(start)
     clock.now += 1.01
-    limit.on_success()  # a window without refusals: 1% up
+    limit.on_success()  # ...and goes 1% up after the third
     assert limit.rate == pytest.approx(start * 1.01)
     limit.on_throttle(retry_after=0.01)  # a stray 429 (no congestion)...
     clock.now += 1.01

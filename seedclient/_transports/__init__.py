@@ -10,8 +10,8 @@ from ._base import Response, StreamResponse, Transport
 __all__ = ["Response", "StreamResponse", "Transport", "default_transport"]
 
 
-def default_transport(max_connections: int) -> Transport:
+def default_transport(max_connections: int, max_response_bytes: int) -> Transport:
     """The aiohttp transport, imported on first use."""
     from ._aiohttp import AiohttpTransport
 
-    return AiohttpTransport(max_connections=max_connections)
+    return AiohttpTransport(max_connections=max_connections, max_response_bytes=max_response_bytes)

@@ -4,25 +4,32 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Mapping
-from typing import NoReturn
 
 import aiohttp
 
 from .._config import Timeout
-from .._errors import APIConnectionError, APITimeoutError, ConfigurationError
-from ._base import Response, TimeoutCache
+from .._errors import (
+    DEFAULT_MAX_RESPONSE_BYTES,
+    MAX_ERROR_BODY_BYTES,
+    APIConnectionError,
+    APITimeoutError,
+    ConfigurationError,
+    SeedError,
+    too_large,
+)
+from ._base import Response, TimeoutCache, scrub
 
 __all__ = ["AiohttpTransport"]
 
 
-def _raise_translated(exc: BaseException) -> NoReturn:
-    """Re-raise an aiohttp/asyncio failure as a seedclient error, chained."""
+def _translated(exc: BaseException) -> SeedError:
+    """A aiohttp/asyncio failure as a seedclient error: its type and scrubbed message, unchained."""
     if isinstance(exc, (asyncio.TimeoutError, aiohttp.ServerTimeoutError)):
-        raise APITimeoutError(f"request timed out ({type(exc).__name__})") from exc
+        return APITimeoutError(f"request timed out ({type(exc).__name__})")
     if isinstance(exc, aiohttp.InvalidURL):
-        raise ConfigurationError(f"invalid URL: {exc}") from exc
-    detail = str(exc) or type(exc).__name__
-    raise APIConnectionError(f"connection error: {detail}") from exc
+        return ConfigurationError(f"invalid URL: {scrub(str(exc))}")
+    detail = scrub(str(exc)) or "no detail"
+    return APIConnectionError(f"connection error: {type(exc).__name__}: {detail}")
 
 
 _FAILURES = (aiohttp.ClientError, asyncio.TimeoutError, OSError)
@@ -41,6 +48,32 @@ def _settle_malloc() -> None:
     bytes(1 << 20)  # zeroed by calloc: no page is touched
 
 
+async def _read_capped(resp: aiohttp.ClientResponse, limit: int) -> bytes:
+    """The body, decoded, read in pieces and refused past ``limit`` bytes."""
+    pieces: list[bytes] = []
+    size = 0
+    async for piece in resp.content.iter_any():
+        size += len(piece)
+        if size > limit:
+            resp.close()
+            raise too_large(limit)
+        pieces.append(piece)
+    return b"".join(pieces)
+
+
+async def _read_error_body(resp: aiohttp.ClientResponse) -> bytes:
+    """An error body up to MAX_ERROR_BODY_BYTES; the rest is not read (the connection goes)."""
+    pieces: list[bytes] = []
+    size = 0
+    async for piece in resp.content.iter_any():
+        pieces.append(piece)
+        size += len(piece)
+        if size >= MAX_ERROR_BODY_BYTES:
+            resp.close()
+            break
+    return b"".join(pieces)[:MAX_ERROR_BODY_BYTES]
+
+
 class _AiohttpStream:
     """A streamed aiohttp response behind the StreamResponse protocol."""
 
@@ -56,13 +89,15 @@ class _AiohttpStream:
         try:
             return await self._content.readany()
         except _FAILURES as exc:
-            _raise_translated(exc)
+            error = _translated(exc)
+        raise error  # outside the except clause: no foreign __context__
 
     async def read_all(self) -> bytes:
         try:
-            return await self._resp.read()
+            return await _read_error_body(self._resp)
         except _FAILURES as exc:
-            _raise_translated(exc)
+            error = _translated(exc)
+        raise error  # outside the except clause: no foreign __context__
 
     def at_eof(self) -> bool:
         return self._content.at_eof()
@@ -86,11 +121,21 @@ class AiohttpTransport:
             batch of several hundred concurrent requests; connections are kept alive and
             reused.
         keepalive_timeout: seconds an idle pooled connection is kept.
+        max_response_bytes: the largest whole response body read, counted decoded (a
+            larger one is a ResponseTooLargeError); error bodies are cut at 64 KiB.
     """
 
-    def __init__(self, *, max_connections: int = 1000, keepalive_timeout: float = 30.0) -> None:
+    def __init__(
+        self,
+        *,
+        max_connections: int = 1000,
+        keepalive_timeout: float = 30.0,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+    ) -> None:
         if max_connections < 1:
             raise ConfigurationError("max_connections must be at least 1")
+        #: The largest response body read (decoded); error bodies stop at 64 KiB.
+        self.max_response_bytes = max_response_bytes
         self._max_connections = max_connections
         self._keepalive = keepalive_timeout
         self._session: aiohttp.ClientSession | None = None
@@ -212,12 +257,17 @@ class AiohttpTransport:
                 method, url, headers, defaults, body, timeout.connect, timeout.read
             )
             try:
-                data = await resp.read()
+                if resp.status >= 300:
+                    data = await _read_error_body(resp)
+                else:
+                    data = await _read_capped(resp, self.max_response_bytes)
             finally:
                 resp.release()
         except _FAILURES as exc:
-            _raise_translated(exc)
-        return Response(resp.status, resp.headers, data)
+            error = _translated(exc)
+        else:
+            return Response(resp.status, resp.headers, data)
+        raise error  # outside the except clause: no foreign __context__
 
     async def stream(
         self,
@@ -235,8 +285,10 @@ class AiohttpTransport:
             # comments, which a socket read timeout cannot.
             resp = await self._start(method, url, headers, defaults, body, timeout.connect, None)
         except _FAILURES as exc:
-            _raise_translated(exc)
-        return _AiohttpStream(resp)
+            error = _translated(exc)
+        else:
+            return _AiohttpStream(resp)
+        raise error  # outside the except clause: no foreign __context__
 
     async def aclose(self) -> None:
         """Close every connection. Idempotent."""

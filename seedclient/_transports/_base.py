@@ -12,12 +12,27 @@ install ``defaults`` once instead of merging them into every request.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from typing import Generic, Protocol, TypeVar
 
 from .._config import Timeout
 
-__all__ = ["Response", "StreamResponse", "TimeoutCache", "Transport"]
+__all__ = ["Response", "StreamResponse", "TimeoutCache", "Transport", "scrub"]
+
+_SECRET = re.compile(r"(Bearer\s+|[Aa]uthorization['\"]?\s*[:=]\s*['\"]?)[^\s'\",}]+")
+
+
+def scrub(text: str) -> str:
+    """``text`` with any bearer token or Authorization value replaced by ``***``.
+
+    Foreign exceptions are translated to seedclient's with their type and this scrubbed
+    message, and raised *outside* the ``except`` block, so that no ``__cause__`` or
+    ``__context__`` keeps an object (aiohttp's request info, httpx's request) that holds the
+    request headers, the key among them.
+    """
+    return _SECRET.sub(r"\1***", text)
+
 
 _T = TypeVar("_T")
 

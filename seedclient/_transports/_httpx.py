@@ -9,27 +9,53 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import AsyncGenerator, Mapping
-from typing import Any, NoReturn
+from typing import Any
 
 import httpx
 
 from .._config import Timeout
-from .._errors import APIConnectionError, APITimeoutError, ConfigurationError
-from ._base import Response, TimeoutCache
+from .._errors import (
+    DEFAULT_MAX_RESPONSE_BYTES,
+    MAX_ERROR_BODY_BYTES,
+    APIConnectionError,
+    APITimeoutError,
+    ConfigurationError,
+    SeedError,
+    too_large,
+)
+from ._base import Response, TimeoutCache, scrub
 
 __all__ = ["HttpxTransport"]
 
 _FAILURES = (httpx.RequestError, httpx.InvalidURL, httpx.StreamError, OSError)
 
 
-def _raise_translated(exc: BaseException) -> NoReturn:
-    """Re-raise an httpx failure as a seedclient error, chained."""
+def _translated(exc: BaseException) -> SeedError:
+    """A httpx failure as a seedclient error: its type and scrubbed message, unchained."""
     if isinstance(exc, httpx.TimeoutException):
-        raise APITimeoutError(f"request timed out ({type(exc).__name__})") from exc
+        return APITimeoutError(f"request timed out ({type(exc).__name__})")
     if isinstance(exc, (httpx.InvalidURL, httpx.UnsupportedProtocol)):
-        raise ConfigurationError(f"invalid URL: {exc}") from exc
-    detail = str(exc) or type(exc).__name__
-    raise APIConnectionError(f"connection error: {detail}") from exc
+        return ConfigurationError(f"invalid URL: {scrub(str(exc))}")
+    detail = scrub(str(exc)) or "no detail"
+    return APIConnectionError(f"connection error: {type(exc).__name__}: {detail}")
+
+
+async def _read_body(resp: httpx.Response, limit: int, *, cut: bool) -> bytes:
+    """The body, decoded, read in pieces: past ``limit``, cut (``cut``) or refused."""
+    pieces: list[bytes] = []
+    size = 0
+    try:
+        async for piece in resp.aiter_bytes():
+            size += len(piece)
+            if size > limit:
+                if cut:
+                    pieces.append(piece)
+                    break
+                raise too_large(limit)
+            pieces.append(piece)
+    finally:
+        await resp.aclose()
+    return b"".join(pieces)[:limit]
 
 
 class _HttpxStream:
@@ -69,29 +95,32 @@ class _HttpxStream:
         cancelling = getattr(task, "cancelling", None)
         before = cancelling() if cancelling is not None else 0
         try:
-            return await self._chunks.__anext__()
-        except StopAsyncIteration:
-            self._eof = True
-            return b""
-        except asyncio.CancelledError:
-            if self._error is None:
-                raise
-            # abort() cancelled this read to interrupt it: that cancel is spent here, but
-            # a cancel from elsewhere that came at the same time still propagates.
-            uncancel = getattr(task, "uncancel", None)
-            if uncancel is not None and uncancel() > before:
-                raise
-            raise self._error from None
-        except _FAILURES as exc:
-            _raise_translated(exc)
+            try:
+                return await self._chunks.__anext__()
+            except StopAsyncIteration:
+                self._eof = True
+                return b""
+            except asyncio.CancelledError:
+                if self._error is None:
+                    raise
+                # abort() cancelled this read to interrupt it: that cancel is spent here, but
+                # a cancel from elsewhere that came at the same time still propagates.
+                uncancel = getattr(task, "uncancel", None)
+                if uncancel is not None and uncancel() > before:
+                    raise
+                raise self._error from None
+            except _FAILURES as exc:
+                error = _translated(exc)
+            raise error  # outside the except clause: no foreign __context__
         finally:
             self._reader = None
 
     async def read_all(self) -> bytes:
         try:
-            return await self._resp.aread()
+            return await _read_body(self._resp, MAX_ERROR_BODY_BYTES, cut=True)
         except _FAILURES as exc:
-            _raise_translated(exc)
+            error = _translated(exc)
+        raise error  # outside the except clause: no foreign __context__
 
     def at_eof(self) -> bool:
         return self._eof
@@ -136,6 +165,8 @@ class HttpxTransport:
         max_connections: the pool's size when no ``client`` is given.
         keepalive_timeout: seconds an idle pooled connection is kept when no ``client`` is
             given.
+        max_response_bytes: the largest whole response body read, counted decoded (a
+            larger one is a ResponseTooLargeError); error bodies are cut at 64 KiB.
     """
 
     def __init__(
@@ -144,9 +175,12 @@ class HttpxTransport:
         *,
         max_connections: int = 1000,
         keepalive_timeout: float = 30.0,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
     ) -> None:
         if max_connections < 1:
             raise ConfigurationError("max_connections must be at least 1")
+        #: The largest response body read (decoded); error bodies stop at 64 KiB.
+        self.max_response_bytes = max_response_bytes
         self._owns_client = client is None
         self._client = client or httpx.AsyncClient(
             limits=httpx.Limits(
@@ -204,10 +238,16 @@ class HttpxTransport:
             request = self._build(
                 method, url, headers, defaults, body, timeout.connect, timeout.read
             )
-            resp = await self._client.send(request, follow_redirects=False)
+            resp = await self._client.send(request, stream=True, follow_redirects=False)
+            if resp.status_code >= 300:
+                data = await _read_body(resp, MAX_ERROR_BODY_BYTES, cut=True)
+            else:
+                data = await _read_body(resp, self.max_response_bytes, cut=False)
         except _FAILURES as exc:
-            _raise_translated(exc)
-        return Response(resp.status_code, resp.headers, resp.content)
+            error = _translated(exc)
+        else:
+            return Response(resp.status_code, resp.headers, data)
+        raise error  # outside the except clause: no foreign __context__
 
     async def stream(
         self,
@@ -225,8 +265,10 @@ class HttpxTransport:
             request = self._build(method, url, headers, defaults, body, timeout.connect, None)
             resp = await self._client.send(request, stream=True, follow_redirects=False)
         except _FAILURES as exc:
-            _raise_translated(exc)
-        return _HttpxStream(resp, self._closing)
+            error = _translated(exc)
+        else:
+            return _HttpxStream(resp, self._closing)
+        raise error  # outside the except clause: no foreign __context__
 
     async def aclose(self) -> None:
         """Close the pool (unless the httpx client was passed in). Idempotent."""
