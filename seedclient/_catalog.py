@@ -8,10 +8,14 @@ new model is one entry here. Sources: ``reference/seed-api.md`` and ``field-2026
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
-__all__ = ["FAMILIES", "ModelSpec", "family_of", "pinned_ids", "suggest"]
+__all__ = ["FAMILIES", "ModelSpec", "family_of", "image_size", "pinned_ids", "suggest"]
+
+_SIZE = re.compile(r"^(\d{2,5})[x*](\d{2,5})$")
 
 _EFFORTS_1X = frozenset({"minimal", "low", "medium", "high"})
 _EFFORTS_2X = frozenset({"none", "minimal", "low", "medium", "high", "xhigh", "max"})
@@ -228,3 +232,39 @@ def suggest(model: str, names: frozenset[str] | None = None) -> str | None:
         if _one_edit(model, name):
             return name
     return None
+
+
+def image_size(spec: ModelSpec, size: Any) -> tuple[str | None, str | None]:
+    """``(WxH made, None)`` for an image ``size`` this model takes, else ``(None, why)``.
+
+    ``size`` is a preset (``2K``), ``"WxH"``, ``{"width": W, "height": H}`` or None (the
+    model's first preset).
+    """
+    if size is None:
+        return next(iter(spec.sizes.values())), None
+    if isinstance(size, Mapping):
+        size = f"{size.get('width')}x{size.get('height')}"
+    if not isinstance(size, str):
+        return None, f"size must be a preset or WxH, got {size!r}"
+    preset = spec.sizes.get(size.upper())
+    if preset is not None:
+        return preset, None
+    low, high = spec.pixels
+    hint = f"use {' or '.join(spec.sizes)}, or WxH with {low:,} to {high:,} pixels (e.g. 2560x1440)"
+    m = _SIZE.match(size.strip().lower())
+    if m is None:
+        return None, f"size {size!r} is not one of {spec.family}'s sizes: {hint}"
+    w, h = int(m.group(1)), int(m.group(2))
+    if w * h < low:
+        return None, (
+            f"image size must be at least {low} pixels on {spec.family}, got {size} "
+            f"({w * h:,}): {hint}"
+        )
+    if w * h > high:
+        return None, (
+            f"image size must be at most {high} pixels on {spec.family}, got {size} "
+            f"({w * h:,}): {hint}"
+        )
+    if not 1 / 16 <= w / h <= 16:
+        return None, f"size {size}: the aspect ratio must be between 1:16 and 16:1"
+    return f"{w}x{h}", None

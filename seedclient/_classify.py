@@ -13,8 +13,10 @@ from typing import Any, Literal
 import msgspec
 
 from ._batch import BatchRunner, error_row
+from ._catalog import family_of
 from ._checkpoint import Checkpoint, checkpoint_id
 from ._client import SeedClient
+from ._config import resolve_model
 from ._errors import FATAL_ERRORS, ConfigurationError, SeedError
 from ._pool import BatchRun
 from ._types import ChatCompletion, Usage
@@ -179,10 +181,7 @@ class Classifier:
     def _base_params(self) -> dict[str, Any]:
         rejects = self.client._provider.rejects
         params: dict[str, Any] = {"model": self.model, "temperature": 0}
-        if "thinking" not in rejects:
-            params["thinking"] = "disabled"
-        elif "reasoning_effort" not in rejects:
-            params["reasoning_effort"] = "minimal"
+        params.update(self._no_reasoning(rejects))
         longest = max(len(lab) for lab in self.labels)
         budget = (
             sum(len(lab) for lab in self.labels) + len(self.labels) if self.multi_label else longest
@@ -191,6 +190,24 @@ class Classifier:
         if "logprobs" not in rejects:
             params["logprobs"] = True
         return params
+
+    def _no_reasoning(self, rejects: frozenset[str]) -> dict[str, Any]:
+        """The cheapest parameters that switch reasoning off for this model and provider."""
+        provider = self.client._provider
+        spec = family_of(resolve_model(provider, self.model)) or family_of(self.model)
+        if spec is None:  # not in the catalogue: the switch most Seed models take
+            return {"thinking": "disabled"} if "thinking" not in rejects else {}
+        options: list[dict[str, Any]] = [dict(spec.no_reasoning)]
+        if "disabled" in spec.thinking:
+            options.append({"thinking": "disabled"})
+        options += [{"reasoning_effort": e} for e in ("none", "minimal") if e in spec.efforts]
+        for option in options:
+            if not rejects & option.keys():
+                kind = option.get("thinking")
+                if isinstance(kind, dict):
+                    option = {"thinking": kind.get("type")}
+                return option
+        return {}  # e.g. AI/ML's routes: no documented way to switch reasoning off
 
     # ------------------------------------------------------------------ one text
 

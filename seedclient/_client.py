@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING, Any, Literal, TypeVar, overload
 
 import msgspec
 
+from ._catalog import ModelSpec, family_of
+from ._catalog import image_size as catalogue_image_size
 from ._config import (
     DEFAULT_MAX_CONNECTIONS,
     DEFAULT_MAX_EVENT_BYTES,
@@ -38,9 +40,11 @@ from ._transports import Response, Transport, default_transport
 from ._types import (
     ChatCompletion,
     ImagesResponse,
+    ModelsPage,
     RateLimit,
     completion_decoder,
     images_decoder,
+    models_decoder,
 )
 
 if TYPE_CHECKING:
@@ -132,6 +136,7 @@ class SeedClient:
         self._closed = False
         self.chat = Chat(self)
         self.images = Images(self)
+        self.models = Models(self)
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -183,6 +188,7 @@ class SeedClient:
         other._owns_transport = False
         other.chat = Chat(other)
         other.images = Images(other)
+        other.models = Models(other)
         return other
 
     async def aclose(self) -> None:
@@ -213,9 +219,11 @@ class SeedClient:
     def _call(
         self,
         path: str,
-        body: bytes,
+        body: bytes | None,
         timeout: Timeout | float | None,
         extra_headers: Mapping[str, str] | None,
+        *,
+        method: str = "POST",
     ) -> Call:
         if self._closed:
             raise ConfigurationError("the client is closed")
@@ -226,7 +234,7 @@ class SeedClient:
         return Call(
             self._transport,
             self._retry,
-            "POST",
+            method,
             self._base_url + path,
             headers,
             self._headers,
@@ -495,6 +503,36 @@ _IMAGE_PARAMS = frozenset(
 )
 
 
+_ARK = frozenset({"byteplus", "volcengine"})
+
+
+def _check_image(provider: Provider, spec: ModelSpec | None, params: Mapping[str, Any]) -> None:
+    """Seedream's rules before sending: the size per model, and no ``n`` on Ark."""
+    if "n" in params and provider.name in _ARK:
+        raise ConfigurationError(
+            "Seedream on Ark has no n: pass sequential_image_generation='auto' and "
+            "sequential_image_generation_options={'max_images': N} for several images"
+        )
+    if spec is not None and spec.kind == "image" and params.get("size") is not None:
+        _, problem = catalogue_image_size(spec, params["size"])
+        if problem is not None:
+            raise ConfigurationError(problem)
+
+
+class Models:
+    """``client.models``: the models the endpoint lists."""
+
+    def __init__(self, client: SeedClient) -> None:
+        self._client = client
+
+    async def list(self, *, timeout: Timeout | float | None = None) -> ModelsPage:
+        """``GET /models``: on Ark each entry carries its capabilities and token limits."""
+        call = self._client._call("/models", None, timeout, None, method="GET")
+        page: ModelsPage
+        page, _ = await _send_decoded(call, models_decoder, "models")
+        return page
+
+
 class Images:
     """``client.images``: Seedream image generation."""
 
@@ -530,10 +568,9 @@ class Images:
             raise ConfigurationError(
                 f"response_format must be url or b64_json, got {response_format!r}"
             )
-        body: dict[str, Any] = {
-            "model": resolve_model(client._provider, model),
-            "prompt": prompt,
-        }
+        sent = resolve_model(client._provider, model)
+        _check_image(client._provider, family_of(sent) or family_of(model), params)
+        body: dict[str, Any] = {"model": sent, "prompt": prompt}
         renames = (
             {"image": "image_urls", "size": "image_size"} if client.provider == "aimlapi" else {}
         )

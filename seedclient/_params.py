@@ -14,6 +14,7 @@ import msgspec
 
 from ._config import Provider, Timeout, resolve_model
 from ._errors import ConfigurationError, UnsupportedParameterWarning
+from ._rules import check_model, check_rules
 from ._types import ChatMessage, Message
 
 if TYPE_CHECKING:
@@ -51,7 +52,7 @@ class ChatParams(TypedDict, total=False):
     response_format: Mapping[str, Any]
     logprobs: bool
     top_logprobs: int
-    reasoning_effort: Literal["minimal", "low", "medium", "high"]
+    reasoning_effort: Literal["none", "minimal", "low", "medium", "high", "xhigh", "max"]
     thinking: Literal["enabled", "disabled", "auto"]
     service_tier: Literal["auto", "default"]
     user: str
@@ -73,7 +74,8 @@ _NUMBERS: dict[str, tuple[float | None, float | None, type]] = {
     "top_logprobs": (0, 20, int),
 }
 _CHOICES: dict[str, frozenset[str]] = {
-    "reasoning_effort": frozenset({"minimal", "low", "medium", "high"}),
+    # Every value any model takes; the model's own set is checked in _rules.
+    "reasoning_effort": frozenset({"none", "minimal", "low", "medium", "high", "xhigh", "max"}),
     "thinking": frozenset({"enabled", "disabled", "auto"}),
     "service_tier": frozenset({"auto", "default"}),
 }
@@ -256,7 +258,11 @@ def chat_body(provider: Provider, params: Mapping[str, Any], *, stream: bool) ->
     if not isinstance(model, str) or not model:
         raise _bad("model", "a non-empty model name", model)
     messages = _check_messages(params.get("messages"), provider.reasoning_in_messages)
-    body: dict[str, Any] = {"model": resolve_model(provider, model), "messages": messages}
+    sent = resolve_model(provider, model)
+    extra = params.get("extra_body")
+    own_model = isinstance(extra, Mapping) and "model" in extra
+    spec = None if own_model else check_model(provider, model, sent)
+    body: dict[str, Any] = {"model": sent, "messages": messages}
     rejects = provider.rejects
     cross = False
     for name, value in params.items():
@@ -282,7 +288,8 @@ def chat_body(provider: Provider, params: Mapping[str, Any], *, stream: bool) ->
         body["stream"] = True
         if provider.usage_in_stream and "stream_options" not in body:
             body["stream_options"] = {"include_usage": True}
-    extra = params.get("extra_body")
+    if spec is not None and spec.kind == "chat":
+        check_rules(spec, body)
     if extra:
         if not isinstance(extra, Mapping):
             raise _bad("extra_body", "a dict", extra)

@@ -30,6 +30,8 @@ __all__ = [
     "Message",
     "Meta",
     "MetaUsage",
+    "ModelInfo",
+    "ModelsPage",
     "PromptTokensDetails",
     "RateLimit",
     "TextPart",
@@ -377,8 +379,33 @@ class ImagesResponse(_Wire):
     request_id: str | None = None
 
 
+# ---------------------------------------------------------------------------- models
+
+
+class ModelInfo(_Wire):
+    """One entry of ``GET /models``. Ark adds capabilities (``features``), ``token_limits``
+    (``context_window``, ``max_output_token_length``...), ``status`` and ``domain``."""
+
+    id: str = ""
+    object: str = "model"
+    created: int = 0
+    owned_by: str | None = None
+    status: str | None = None
+    domain: str | None = None
+    features: dict[str, Any] | None = None
+    token_limits: dict[str, Any] | None = None
+
+
+class ModelsPage(_Wire):
+    """The answer to ``models.list()``."""
+
+    object: str = "list"
+    data: list[ModelInfo] = []
+
+
 # One cached decoder per type: building a decoder is far costlier than using one.
 completion_decoder = msgspec.json.Decoder(ChatCompletion)
 chunk_decoder = msgspec.json.Decoder(ChatCompletionChunk)
 images_decoder = msgspec.json.Decoder(ImagesResponse)
+models_decoder = msgspec.json.Decoder(ModelsPage)
 json_encoder = msgspec.json.Encoder()

@@ -520,7 +520,9 @@ async def test_seedclient_sees_the_providers_errors() -> None:
         assert nf.value.code == "InvalidEndpointOrModel.NotFound"
         with pytest.raises(BadRequestError) as bad:
             await c.chat.completions.create(
-                model="seed-1.8", messages=[{"role": "user", "content": "hi"}], thinking="auto"
+                model="seed-1.8",
+                messages=[{"role": "user", "content": "hi"}],
+                extra_body={"thinking": {"type": "auto"}},  # past the client's own check
             )
         assert "Unsupported thinking type" in bad.value.message
 

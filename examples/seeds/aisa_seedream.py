@@ -1,7 +1,7 @@
 """AIsa guide, "Image generation: seedream-4-5-251128".
 
 The guide's own ``size="1024x1024"`` is below Seedream 4.5's minimum of 3,686,400 pixels: the
-provider answers 400, printed here. The same request at ``2560x1440`` succeeds, and
+provider answers 400 (seedclient refuses it before sending), printed here. The same request at ``2560x1440`` succeeds, and
 ``n=4`` makes four images (AIsa has ``n``; Ark has ``sequential_image_generation``).
 """
 
@@ -52,6 +52,8 @@ if __name__ == "__main__":
 
         asyncio.run(main(AsyncOpenAI(api_key=API_KEY, base_url=BASE_URL), BadRequestError))
     else:
-        from seedclient import BadRequestError, SeedClient
+        from seedclient import SeedClient, SeedError
 
-        asyncio.run(main(SeedClient(api_key=API_KEY, base_url=BASE_URL), BadRequestError))
+        # seedclient refuses the guide's size before sending (a ConfigurationError); the
+        # provider's 400 would be a BadRequestError. Both are SeedErrors.
+        asyncio.run(main(SeedClient(api_key=API_KEY, base_url=BASE_URL), SeedError))

@@ -9,12 +9,12 @@ message shapes, out-of-range numbers, per-model ``thinking`` / ``reasoning_effor
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from .._catalog import FAMILIES, ModelSpec, family_of
+from .._catalog import image_size as catalogue_image_size
 
 __all__ = ["DIALECTS", "Rejection", "check_chat", "check_images", "image_size", "model_of"]
 
@@ -51,7 +51,6 @@ _AIML_KEYS = frozenset(
 _AIML_IMAGE_KEYS = frozenset(
     ["model", "prompt", "image_urls", "image_size", "response_format", "seed", "watermark"]
 )
-_SIZE = re.compile(r"^(\d{2,5})[x*](\d{2,5})$")
 _NUMBERS: tuple[tuple[str, float, float], ...] = (
     ("temperature", 0, 2),
     ("top_p", 0, 1),
@@ -235,37 +234,10 @@ def image_size(spec: ModelSpec | None, size: Any) -> tuple[str | None, Rejection
     """The ``WxH`` an image ``size`` makes on this model, or the 400 that refuses it."""
     if spec is None:
         spec = next(s for s in FAMILIES if s.family == "seedream-4.5")
-    if size is None:
-        return next(iter(spec.sizes.values())), None
-    if isinstance(size, dict):
-        size = f"{size.get('width')}x{size.get('height')}"
-    if not isinstance(size, str):
-        return None, _invalid("size")
-    preset = spec.sizes.get(size.upper())
-    if preset is not None:
-        return preset, None
-    low, high = spec.pixels
-    m = _SIZE.match(size.strip().lower())
-    if m is None:
-        return None, _invalid(
-            "size", f"use {' or '.join(spec.sizes)} or WxH (e.g. 2560x1440), got {size!r}"
-        )
-    w, h = int(m.group(1)), int(m.group(2))
-    if w * h < low:
-        return None, Rejection(
-            400,
-            "InvalidParameter",
-            f"image size must be at least {low} pixels, got {size} ({w * h})",
-        )
-    if w * h > high:
-        return None, Rejection(
-            400,
-            "InvalidParameter",
-            f"image size must be at most {high} pixels, got {size} ({w * h})",
-        )
-    if not 1 / 16 <= w / h <= 16:
-        return None, _invalid("size", "the aspect ratio must be between 1:16 and 16:1")
-    return f"{w}x{h}", None
+    made, problem = catalogue_image_size(spec, size)
+    if problem is None:
+        return made, None
+    return None, Rejection(400, "InvalidParameter", problem)
 
 
 def check_images(dialect: str, body: Any) -> tuple[ModelSpec | None, Rejection | None]:
