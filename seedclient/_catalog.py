@@ -268,3 +268,32 @@ def image_size(spec: ModelSpec, size: Any) -> tuple[str | None, str | None]:
     if not 1 / 16 <= w / h <= 16:
         return None, f"size {size}: the aspect ratio must be between 1:16 and 16:1"
     return f"{w}x{h}", None
+
+
+_PROVIDER_ORDER = ("byteplus", "volcengine", "aimlapi", "aisa")
+
+
+def aliases_table() -> str:
+    """The README's models table (Markdown), made from this catalogue.
+
+    Regenerate it with ``python -c "from seedclient._catalog import aliases_table;
+    print(aliases_table())"``; a test keeps the README equal to it.
+    """
+    head = "| alias | " + " | ".join(_PROVIDER_ORDER) + " | max output | notes |"
+    rows = [head, "|" + "---|" * (len(_PROVIDER_ORDER) + 3)]
+    for spec in FAMILIES:
+        ids = [f"`{spec.ids[p]}`" if p in spec.ids else "–" for p in _PROVIDER_ORDER]
+        if spec.kind == "image":
+            notes = f"sizes {', '.join(spec.sizes)} or WxH, {spec.pixels[0]:,}+ px"
+            cap = "–"
+        else:
+            order = ("none", "minimal", "low", "medium", "high", "xhigh", "max")
+            notes = "effort " + "/".join(e for e in order if e in spec.efforts)
+            if "auto" in spec.thinking:
+                notes += "; thinking auto"
+            if not spec.response_formats:
+                notes += "; no response_format"
+            cap = f"{spec.max_output // 1024}K"
+        names = ", ".join(f"`{n}`" for n in (spec.family, *spec.aliases))
+        rows.append(f"| {names} | " + " | ".join(ids) + f" | {cap} | {notes} |")
+    return "\n".join(rows)
