@@ -271,6 +271,7 @@ def image_size(spec: ModelSpec, size: Any) -> tuple[str | None, str | None]:
 
 
 _PROVIDER_ORDER = ("byteplus", "volcengine", "aimlapi", "aisa")
+_NONE = "\u2013"  # an en dash: not served
 
 
 def aliases_table() -> str:
@@ -282,10 +283,10 @@ def aliases_table() -> str:
     head = "| alias | " + " | ".join(_PROVIDER_ORDER) + " | max output | notes |"
     rows = [head, "|" + "---|" * (len(_PROVIDER_ORDER) + 3)]
     for spec in FAMILIES:
-        ids = [f"`{spec.ids[p]}`" if p in spec.ids else "–" for p in _PROVIDER_ORDER]
+        ids = [f"`{spec.ids[p]}`" if p in spec.ids else _NONE for p in _PROVIDER_ORDER]
         if spec.kind == "image":
             notes = f"sizes {', '.join(spec.sizes)} or WxH, {spec.pixels[0]:,}+ px"
-            cap = "–"
+            cap = _NONE
         else:
             order = ("none", "minimal", "low", "medium", "high", "xhigh", "max")
             notes = "effort " + "/".join(e for e in order if e in spec.efforts)
