@@ -10,10 +10,6 @@ from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Literal, TypeVar, overload
 
-import msgspec
-
-from ._catalog import ModelSpec, family_of
-from ._catalog import image_size as catalogue_image_size
 from ._config import (
     DEFAULT_MAX_CONNECTIONS,
     DEFAULT_MAX_EVENT_BYTES,
@@ -25,25 +21,23 @@ from ._config import (
 )
 from ._errors import (
     DEFAULT_MAX_RESPONSE_BYTES,
-    APIResponseValidationError,
     ConfigurationError,
     StructuredOutputError,
     parse_reset,
     request_id_of,
 )
+from ._images import Images
 from ._params import ChatParams, chat_body, encode_body
-from ._request import Call
+from ._request import Call, send_decoded
 from ._retry import RetryPolicy
 from ._stream import ChatStream
 from ._structured import OutputType, repair_message
-from ._transports import Response, Transport, default_transport
+from ._transports import Transport, default_transport
 from ._types import (
     ChatCompletion,
-    ImagesResponse,
     ModelsPage,
     RateLimit,
     completion_decoder,
-    images_decoder,
     models_decoder,
 )
 
@@ -243,32 +237,6 @@ class SeedClient:
         )
 
 
-def _decoded(decoder: msgspec.json.Decoder[Any], resp: Response, what: str) -> Any:
-    try:
-        return decoder.decode(resp.body)
-    except msgspec.DecodeError as exc:
-        problem = str(exc)
-    kind = resp.headers.get("Content-Type", "no content type")
-    raise APIResponseValidationError(
-        f"malformed {what} response body ({kind}, status {resp.status}): {problem}",
-        status_code=resp.status,
-        request_id=request_id_of(resp.headers),
-        body=resp.body[:512].decode("utf-8", "replace"),
-    )
-
-
-async def _send_decoded(call: Call, decoder: msgspec.json.Decoder[Any], what: str) -> Any:
-    """Send until the answer decodes: a malformed 2xx body is retried like a 5xx."""
-    while True:
-        resp = await call.send()
-        try:
-            decoded = _decoded(decoder, resp, what)
-        except APIResponseValidationError as exc:
-            await call.retry_or_raise(exc, resp.headers)
-            continue
-        return decoded, resp
-
-
 def _int_or_none(raw: str | None) -> int | None:
     try:
         return int(float(raw)) if raw is not None else None
@@ -321,7 +289,7 @@ class Completions:
         body = encode_body(chat_body(client._provider, params, stream=False))
         call = client._call(path, body, params.get("timeout"), params.get("extra_headers"))
         completion: ChatCompletion
-        completion, resp = await _send_decoded(call, completion_decoder, "chat completion")
+        completion, resp = await send_decoded(call, completion_decoder, "chat completion")
         completion.request_id = request_id_of(resp.headers)
         remaining = resp.headers.get("x-ratelimit-remaining-requests")
         if remaining is not None:
@@ -486,39 +454,6 @@ class Chat:
         self.completions = Completions(client)
 
 
-_IMAGE_PARAMS = frozenset(
-    {
-        "image",
-        "size",
-        "seed",
-        "watermark",
-        "response_format",
-        "sequential_image_generation",
-        "sequential_image_generation_options",
-        "optimize_prompt_options",
-        "output_format",
-        "guidance_scale",
-        "n",
-    }
-)
-
-
-_ARK = frozenset({"byteplus", "volcengine"})
-
-
-def _check_image(provider: Provider, spec: ModelSpec | None, params: Mapping[str, Any]) -> None:
-    """Seedream's rules before sending: the size per model, and no ``n`` on Ark."""
-    if "n" in params and provider.name in _ARK:
-        raise ConfigurationError(
-            "Seedream on Ark has no n: pass sequential_image_generation='auto' and "
-            "sequential_image_generation_options={'max_images': N} for several images"
-        )
-    if spec is not None and spec.kind == "image" and params.get("size") is not None:
-        _, problem = catalogue_image_size(spec, params["size"])
-        if problem is not None:
-            raise ConfigurationError(problem)
-
-
 class Models:
     """``client.models``: the models the endpoint lists."""
 
@@ -529,60 +464,5 @@ class Models:
         """``GET /models``: on Ark each entry carries its capabilities and token limits."""
         call = self._client._call("/models", None, timeout, None, method="GET")
         page: ModelsPage
-        page, _ = await _send_decoded(call, models_decoder, "models")
+        page, _ = await send_decoded(call, models_decoder, "models")
         return page
-
-
-class Images:
-    """``client.images``: Seedream image generation."""
-
-    def __init__(self, client: SeedClient) -> None:
-        self._client = client
-
-    async def generate(
-        self,
-        *,
-        model: str,
-        prompt: str,
-        extra_body: Mapping[str, Any] | None = None,
-        extra_headers: Mapping[str, str] | None = None,
-        timeout: Timeout | float | None = None,
-        **params: Any,
-    ) -> ImagesResponse:
-        """Generate images with Seedream (``model="seedream-4.5"`` or a pinned id).
-
-        Keyword parameters are Ark's (``size``, ``image``, ``seed``, ``watermark``,
-        ``response_format``, ``sequential_image_generation``...). On AI/ML API, ``image``
-        and ``size`` are sent under its names ``image_urls`` and ``image_size``.
-        """
-        client = self._client
-        if not isinstance(prompt, str) or not prompt.strip():
-            raise ConfigurationError("prompt must be a non-empty string")
-        unknown = set(params) - _IMAGE_PARAMS
-        if unknown:
-            raise ConfigurationError(
-                f"unknown image parameter(s) {sorted(unknown)}; use extra_body for others"
-            )
-        response_format = params.get("response_format")
-        if response_format not in (None, "url", "b64_json"):
-            raise ConfigurationError(
-                f"response_format must be url or b64_json, got {response_format!r}"
-            )
-        sent = resolve_model(client._provider, model)
-        _check_image(client._provider, family_of(sent) or family_of(model), params)
-        body: dict[str, Any] = {"model": sent, "prompt": prompt}
-        renames = (
-            {"image": "image_urls", "size": "image_size"} if client.provider == "aimlapi" else {}
-        )
-        for key, value in params.items():
-            if value is not None:
-                if key == "image" and renames and isinstance(value, str):
-                    value = [value]
-                body[renames.get(key, key)] = value
-        if extra_body:
-            body.update(extra_body)
-        call = client._call("/images/generations", encode_body(body), timeout, extra_headers)
-        images: ImagesResponse
-        images, resp = await _send_decoded(call, images_decoder, "images")
-        images.request_id = request_id_of(resp.headers)
-        return images

@@ -9,14 +9,22 @@ from time import monotonic
 from typing import Any
 
 import anyio
+import msgspec
 
 from ._config import Timeout
 from ._deadlines import HAS_UNCANCEL, Deadline, timer_deadline
-from ._errors import APIConnectionError, APITimeoutError, SeedError, status_error
+from ._errors import (
+    APIConnectionError,
+    APIResponseValidationError,
+    APITimeoutError,
+    SeedError,
+    request_id_of,
+    status_error,
+)
 from ._retry import RetryPolicy
 from ._transports import Response, StreamResponse, Transport
 
-__all__ = ["Call"]
+__all__ = ["Call", "decoded", "send_decoded"]
 
 log = logging.getLogger("seedclient")
 
@@ -174,3 +182,29 @@ class Call:
             await self.retry_or_raise(
                 status_error(stream.status, body, stream.headers), stream.headers
             )
+
+
+def decoded(decoder: msgspec.json.Decoder[Any], resp: Response, what: str) -> Any:
+    try:
+        return decoder.decode(resp.body)
+    except msgspec.DecodeError as exc:
+        problem = str(exc)
+    kind = resp.headers.get("Content-Type", "no content type")
+    raise APIResponseValidationError(
+        f"malformed {what} response body ({kind}, status {resp.status}): {problem}",
+        status_code=resp.status,
+        request_id=request_id_of(resp.headers),
+        body=resp.body[:512].decode("utf-8", "replace"),
+    )
+
+
+async def send_decoded(call: Call, decoder: msgspec.json.Decoder[Any], what: str) -> Any:
+    """Send until the answer decodes: a malformed 2xx body is retried like a 5xx."""
+    while True:
+        resp = await call.send()
+        try:
+            value = decoded(decoder, resp, what)
+        except APIResponseValidationError as exc:
+            await call.retry_or_raise(exc, resp.headers)
+            continue
+        return value, resp

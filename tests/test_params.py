@@ -75,7 +75,11 @@ def test_thinking_accepts_the_wire_dict() -> None:
         ("max_completion_tokens", -1, "max_completion_tokens must be in [0, 131072]"),
         ("top_logprobs", 21, "top_logprobs must be in [0, 20]"),
         ("temperature", "hot", "temperature must be a number"),
-        ("reasoning_effort", "max", "reasoning_effort must be one of high, low, medium, minimal"),
+        (
+            "reasoning_effort",
+            "extreme",
+            "reasoning_effort must be one of high, low, max, medium, minimal, none, xhigh",
+        ),
         ("thinking", "off", "thinking must be one of auto, disabled, enabled"),
         ("service_tier", "scale", "service_tier must be one of auto, default"),
         ("stop", ["a", "b", "c", "d", "e"], "stop must be a string or a list of at most 4"),
