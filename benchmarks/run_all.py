@@ -195,11 +195,25 @@ def versions() -> dict[str, str]:
     return out
 
 
+KEEP_MARKER = "<!-- benchmarks run by hand: kept by run_all.py -->"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true", help="small counts, one repeat")
-    parser.add_argument("--output", default=str(HERE / "RESULTS.md"))
+    parser.add_argument(
+        "--output",
+        help="where to write the report (default: benchmarks/RESULTS.md for a full run; "
+        "a file in a temporary folder for --quick, whose figures are not for quoting)",
+    )
     args = parser.parse_args()
+    if args.output is None:
+        if args.quick:
+            import tempfile
+
+            args.output = str(Path(tempfile.mkdtemp()) / "RESULTS.md")
+        else:
+            args.output = str(HERE / "RESULTS.md")
     q = args.quick
     reps = 1 if q else 3
     started = time.perf_counter()
@@ -341,7 +355,12 @@ def main() -> None:
     sys.path.insert(0, str(HERE))
     from report import render
 
-    Path(args.output).write_text(render(results))
+    out = Path(args.output)
+    report = render(results)
+    # Sections of benchmarks run by hand (resume memory, rate learning) are kept.
+    if out.exists() and KEEP_MARKER in out.read_text():
+        report += "\n" + KEEP_MARKER + out.read_text().split(KEEP_MARKER, 1)[1]
+    out.write_text(report)
     print(f"wrote {args.output} in {results['seconds']:.0f}s")
 
 
