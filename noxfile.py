@@ -39,6 +39,6 @@ def examples(session: nox.Session) -> None:
 
 @nox.session
 def bench(session: nox.Session) -> None:
-    """Every benchmark; rewrites benchmarks/RESULTS.md (``-- --quick``: a smoke run to a temp file)."""
+    """Every benchmark; rewrites benchmarks/RESULTS.md (``-- --quick``: a smoke run, to /tmp)."""
     session.install("-e", ".[test]", "openai")
     session.run("python", "benchmarks/run_all.py", *session.posargs)
