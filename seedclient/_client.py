@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import inspect
 import os
 import time
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
@@ -106,6 +107,7 @@ class SeedClient:
         if max_event_bytes < 1024:
             raise ConfigurationError("max_event_bytes must be at least 1024")
         self._provider: Provider = settings.provider
+        self._key_source = settings.key_source
         self._base_url = settings.base_url
         self._timeout = Timeout.coerce(timeout)
         self._retry = retry_policy or RetryPolicy(max_retries=max_retries)
@@ -128,9 +130,9 @@ class SeedClient:
         self._rid_prefix = time.strftime("%Y%m%d%H%M%S") + "".join(_ALPHANUM[b % 62] for b in rand)
         self._rid_counter = 0
         self._closed = False
-        self.chat = Chat(self)
-        self.images = Images(self)
-        self.models = Models(self)
+        self._chat = Chat(self)
+        self._images = Images(self)
+        self._models = Models(self)
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -138,6 +140,26 @@ class SeedClient:
     def provider(self) -> str:
         """The provider's name."""
         return self._provider.name
+
+    @property
+    def chat(self) -> Chat:
+        """Chat completions: ``client.chat.completions.create / stream / parse / run_tools``."""
+        return self._chat
+
+    @property
+    def images(self) -> Images:
+        """Seedream image generation: ``client.images.generate(...)``."""
+        return self._images
+
+    @property
+    def models(self) -> Models:
+        """The endpoint's model list: ``await client.models.list()``."""
+        return self._models
+
+    @property
+    def key_source(self) -> str:
+        """Where the key came from: ``"api_key"`` or the environment variable's name."""
+        return self._key_source
 
     @property
     def base_url(self) -> str:
@@ -180,9 +202,9 @@ class SeedClient:
                 )
             other._retry = dataclasses.replace(self._retry, max_retries=max_retries)
         other._owns_transport = False
-        other.chat = Chat(other)
-        other.images = Images(other)
-        other.models = Models(other)
+        other._chat = Chat(other)
+        other._images = Images(other)
+        other._models = Models(other)
         return other
 
     async def aclose(self) -> None:
@@ -445,6 +467,39 @@ class Completions:
             parse=parse,
             max_kept=client._max_response_bytes,
         )
+
+
+def _chat_signature(method: Any, *, first: Sequence[inspect.Parameter] = ()) -> None:
+    """Give ``method`` a signature that lists every chat parameter (for help() and IDEs)."""
+    # The annotations as written (strings): evaluating them would import typing_extensions.
+    hints: dict[str, Any] = {}
+    for name, hint in ChatParams.__annotations__.items():
+        raw = getattr(hint, "__forward_arg__", hint)
+        if isinstance(raw, str) and raw.startswith("Required["):
+            raw = raw[len("Required[") : -1]
+        hints[name] = raw
+    params = [inspect.Parameter("self", inspect.Parameter.POSITIONAL_OR_KEYWORD), *first]
+    taken = {p.name for p in params}
+    for name, hint in hints.items():
+        if name not in taken:
+            params.append(
+                inspect.Parameter(
+                    name, inspect.Parameter.KEYWORD_ONLY, default=None, annotation=hint
+                )
+            )
+    old = inspect.signature(method)
+    method.__signature__ = old.replace(parameters=params)
+
+
+_kw = inspect.Parameter.KEYWORD_ONLY
+_chat_signature(
+    Completions.create, first=[inspect.Parameter("stream", _kw, default=False, annotation=bool)]
+)
+_chat_signature(Completions.stream)
+_chat_signature(Completions.create_batch)
+_chat_signature(
+    Completions.parse, first=[inspect.Parameter("response_format", _kw, annotation=type)]
+)
 
 
 class Chat:

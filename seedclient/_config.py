@@ -197,6 +197,7 @@ class Settings:
     provider: Provider
     base_url: str
     api_key: str
+    key_source: str = "api_key"
 
 
 def resolve_settings(
@@ -228,6 +229,8 @@ def resolve_settings(
             "provider 'openai-compatible' needs a base_url (argument or SEED_BASE_URL)"
         )
     looked = ("SEED_API_KEY", *prov.key_vars)
+    if not prov.key_vars:  # a bare base URL: any provider's variable may hold its key
+        looked = ("SEED_API_KEY", *dict.fromkeys(v for p in PROVIDERS.values() for v in p.key_vars))
     key = api_key
     source = "api_key"
     if key is None:
@@ -241,4 +244,4 @@ def resolve_settings(
     problem = key_problem(key)
     if problem is not None:
         raise ConfigurationError(f"the API key ({source}) {problem}")
-    return Settings(prov, check_base_url(url, allow_http=allow_http), key)
+    return Settings(prov, check_base_url(url, allow_http=allow_http), key, source)

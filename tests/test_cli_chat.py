@@ -116,3 +116,25 @@ async def test_ctrl_c_mid_stream_exits_130_without_traceback() -> None:
     full = expected_answer(PROMPT)
     assert full.startswith((first + out).decode())
     assert len(first + out) < len(full.encode())
+
+
+async def test_version_and_the_cli_words() -> None:
+    import seedclient
+
+    r = await run_cli("--version")
+    assert r.code == 0 and r.out.strip() == f"seedclient {seedclient.__version__}"
+    r = await run_cli("chat", "hi", env=cli_env())
+    assert r.code == 2 and "set one of SEED_API_KEY" in r.err and "api_key=" not in r.err
+    r = await run_cli(
+        "chat", "hi", "--base-url", "http://example.invalid/v1", env=cli_env(SEED_API_KEY="k")
+    )
+    assert r.code == 2 and "--allow-http" in r.err and "allow_http=True" not in r.err
+
+
+async def test_a_bare_base_url_finds_the_providers_key_and_says_which() -> None:
+    async with FakeSeedServer(api_key="ark-key") as server:
+        r = await run_cli(
+            "chat", "hi", "--base-url", server.url, "-v", "-q", env=cli_env(ARK_API_KEY="ark-key")
+        )
+    assert r.code == 0, r.err
+    assert "key from ARK_API_KEY" in r.err and "ark-key" not in r.err

@@ -58,3 +58,20 @@ def test_import_does_not_load_aiohttp() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["False", "False"]
+
+
+def test_help_shows_the_resources_and_the_parameters() -> None:
+    import inspect
+    import pydoc
+
+    from seedclient import SeedClient
+    from seedclient._client import Completions
+
+    text = pydoc.render_doc(SeedClient, renderer=pydoc.plaintext)
+    for name in ("chat", "images", "models"):
+        assert f"{name}\n" in text or f" {name}" in text
+        assert getattr(SeedClient, name).__doc__
+    params = inspect.signature(Completions.create).parameters
+    for name in ("stream", "model", "messages", "max_tokens", "reasoning_effort", "tools"):
+        assert name in params
+    assert str(params["model"].annotation) == "str"

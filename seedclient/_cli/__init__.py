@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from typing import NoReturn
 
 from .._errors import FATAL_ERRORS, ConfigurationError, SeedError
+from ..testing._faults import FAULT_KINDS
 from .chat import add_fake_pacing_args, chat_command
 from .common import (
     EXIT_ERROR,
@@ -19,10 +20,18 @@ from .common import (
     add_connection_args,
     fail,
     run,
+    speak_cli,
 )
 from .fake_server import fake_server_command
 
 __all__ = ["build_parser", "main"]
+
+
+def _version() -> str:
+    from .. import __version__
+
+    return str(__version__)
+
 
 _FATAL_HINTS = {
     "AuthenticationError": "Check the key (SEED_API_KEY or the provider's variable), then run "
@@ -40,16 +49,27 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="seedclient", description="Chat with and classify through ByteDance Seed models."
     )
+    parser.add_argument(
+        "--version", action="version", version=f"seedclient {_version()}", help="show the version"
+    )
     sub = parser.add_subparsers(dest="command", required=True)
 
     chat = sub.add_parser("chat", help="stream a model's answer to the terminal")
     chat.add_argument("prompt", nargs="?", help="the prompt ('-' or omitted: read stdin)")
     add_connection_args(chat)
-    chat.add_argument("--model", default="seed-1.8")
+    chat.add_argument(
+        "--model",
+        default="seed-1.8",
+        help="a model alias, a pinned id or an ep- endpoint id (default: %(default)s)",
+    )
     chat.add_argument("--system", help="a system message")
-    chat.add_argument("--thinking", choices=("enabled", "disabled", "auto"))
-    chat.add_argument("--max-tokens", type=int)
-    chat.add_argument("--temperature", type=float)
+    chat.add_argument(
+        "--thinking",
+        choices=("enabled", "disabled", "auto"),
+        help="the model's reasoning switch (default: the model's own; auto: seed-1.6-flash)",
+    )
+    chat.add_argument("--max-tokens", type=int, help="cap on the answer's tokens (not reasoning)")
+    chat.add_argument("--temperature", type=float, help="sampling temperature, 0 to 2")
     chat.add_argument("--show-reasoning", action="store_true", help="print reasoning to stderr")
     chat.add_argument("--json", action="store_true", help="print the final completion as JSON")
     chat.add_argument("-q", "--quiet", action="store_true", help="no summary line on stderr")
@@ -87,8 +107,18 @@ def build_parser() -> argparse.ArgumentParser:
         help="streaming pace, 0 for as fast as possible (default: %(default)s)",
     )
     fake.add_argument("--rpm-limit", type=int, help="answer 429 past this many requests/minute")
-    fake.add_argument("--fault", action="append", default=[], metavar="KIND=RATE")
-    fake.add_argument("--seed", type=int, default=0, help="seed of the fault draws")
+    fake.add_argument(
+        "--fault",
+        action="append",
+        default=[],
+        metavar="KIND=RATE",
+        help="inject a fault at that rate, e.g. overloaded=0.05 (repeatable; kinds: "
+        + ", ".join(FAULT_KINDS)
+        + ")",
+    )
+    fake.add_argument(
+        "--seed", type=int, default=0, help="seed of the fault draws (default: %(default)s)"
+    )
     fake.set_defaults(func=fake_server_command, interrupt_code=0, interrupt_hint="stopped")
     return parser
 
@@ -109,7 +139,7 @@ def main(argv: Sequence[str] | None = None) -> NoReturn:
             os.dup2(devnull, sys.stdout.fileno())
         code = EXIT_ERROR
     except ConfigurationError as exc:
-        fail(str(exc), EXIT_USAGE)
+        fail(speak_cli(str(exc)), EXIT_USAGE)
     except FATAL_ERRORS as exc:
         if not getattr(args, "stops_early", False):
             fail(f"{type(exc).__name__}: {exc}")

@@ -28,6 +28,16 @@ def add_classify_parser(sub: Any) -> None:
         "classify",
         help="label every text of a file with a Seed model",
         description="Label every text of a CSV, JSONL or text file (one text per line).",
+        epilog=(
+            "exit codes:\n"
+            "  0    every row labelled\n"
+            "  1    finished, with failed rows (run the same command again to retry them)\n"
+            "  2    usage or input error: nothing was sent\n"
+            "  3    stopped early: authentication, permission, unknown model or quota\n"
+            "       (what is done is kept; fix it and run the same command again)\n"
+            "  130  interrupted (what is done is kept)"
+        ),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("input", help="the file ('-': stdin)")
     labels = p.add_mutually_exclusive_group(required=True)

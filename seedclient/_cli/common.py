@@ -67,10 +67,30 @@ def fail(message: str, code: int = EXIT_ERROR) -> NoReturn:
     raise SystemExit(code)
 
 
+def speak_cli(message: str) -> str:
+    """An error message of the library, in the command line's words."""
+    return (
+        message.replace("pass api_key=... or set", "set")
+        .replace("pass allow_http=True", "pass --allow-http")
+        .replace("(argument or SEED_BASE_URL)", "(--base-url or SEED_BASE_URL)")
+    )
+
+
 def add_connection_args(p: argparse.ArgumentParser) -> None:
     """Options every client command shares."""
     p.add_argument("--provider", help="byteplus, volcengine, aimlapi, aisa or openai-compatible")
     p.add_argument("--base-url", help="an OpenAI-compatible base URL (overrides the provider's)")
+    p.add_argument(
+        "--allow-http",
+        action="store_true",
+        help="allow plain http:// to a host that is not this machine (the key goes unencrypted)",
+    )
+    p.add_argument(
+        "-v",
+        "--verbose",
+        action="store_true",
+        help="say which provider, base URL and key variable are used (never the key)",
+    )
     p.add_argument(
         "--fake",
         action="store_true",
@@ -88,7 +108,16 @@ async def open_client(args: argparse.Namespace, **options: Any) -> AsyncIterator
             async with SeedClient(base_url=server.url, api_key="fake", **options) as client:
                 yield client
         return
-    async with SeedClient(provider=args.provider, base_url=args.base_url, **options) as client:
+    async with SeedClient(
+        provider=args.provider, base_url=args.base_url, allow_http=args.allow_http, **options
+    ) as client:
+        if args.verbose:
+            print(
+                f"seedclient: provider {client.provider}, base URL {client.base_url}, "
+                f"key from {client.key_source}",
+                file=sys.stderr,
+                flush=True,
+            )
         yield client
 
 
