@@ -38,6 +38,13 @@ def examples(session: nox.Session) -> None:
 
 
 @nox.session
+def docs(session: nox.Session) -> None:
+    """The documentation site, built with --strict (every reference resolves, no warning)."""
+    session.install("-e", ".[docs]")
+    session.run("mkdocs", "build", "--strict", "-d", str(session.create_tmp() + "/site"))
+
+
+@nox.session
 def bench(session: nox.Session) -> None:
     """Every benchmark; rewrites benchmarks/RESULTS.md (``-- --quick``: a smoke run, to /tmp)."""
     session.install("-e", ".[test]", "openai")

@@ -34,7 +34,43 @@ MessageParam = ChatMessage | Message | Mapping[str, Any] | _ResponseMessage
 
 
 class ChatParams(TypedDict, total=False):
-    """The parameters of a chat completion (see the Seed API reference for each)."""
+    """The parameters of a chat completion; each is checked before anything is sent.
+
+    Attributes:
+        model: a friendly alias (``seed-1.6-flash``, ``seed-2.0-pro``...), a provider's
+            pinned id, or an ``ep-...`` endpoint id. Required.
+        messages: dicts, :class:`ChatMessage` or response messages (``Message`` or
+            openai-python's), each with a ``role``. Required.
+        max_tokens: >= 1; caps the answer, not the reasoning (Ark). Exclusive with
+            ``max_completion_tokens``.
+        max_completion_tokens: >= 0, up to the model's cap (32K-128K); reasoning included.
+            Not on AI/ML API's ``bytedance/`` routes.
+        temperature: 0 to 2.
+        top_p: 0 to 1 (AI/ML API: at least 0.01; lower values are raised with a warning).
+        frequency_penalty: -2 to 2.
+        presence_penalty: -2 to 2.
+        seed: an integer (AI/ML API: >= 1); not sent to Ark, which does not take it.
+        stop: a string or up to 4; not sent to AI/ML API.
+        tools: up to 128 function tools.
+        tool_choice: ``none``, ``auto``, ``required`` or
+            ``{"type": "function", "function": {"name": ...}}``.
+        parallel_tool_calls: whether several tools may be called in one turn.
+        response_format: ``{"type": "text" | "json_object" | "json_schema", ...}``, per model
+            (seed-2.0-code takes none); see ``parse()`` for typed answers.
+        logprobs: log probabilities of the answer's tokens (not on AI/ML API).
+        top_logprobs: 0 to 20, with ``logprobs=True``.
+        reasoning_effort: ``minimal | low | medium | high`` on Seed 1.x, also ``none``,
+            ``xhigh``, ``max`` on Seed 2.x; ``none``/``minimal`` switch reasoning off.
+        thinking: ``enabled``, ``disabled`` or (seed-1.6-flash only) ``auto``; Ark and AIsa
+            only (not sent to AI/ML API).
+        service_tier: ``auto`` or ``default`` (Ark).
+        user: an end-user id (not sent to AI/ML API).
+        stream_options: ``{"include_usage": ...}``; passing it also makes a stream yield
+            the usage-only chunk.
+        extra_body: fields sent as they are, after every check (also a brand-new model id).
+        extra_headers: headers added to this request.
+        timeout: a :class:`Timeout`, or seconds for the total deadline of this call.
+    """
 
     model: Required[str]
     messages: Required[Sequence[MessageParam]]
