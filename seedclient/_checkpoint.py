@@ -119,15 +119,8 @@ class Checkpoint:
         if self.is_csv:
             yield from csv.DictReader(f)
             return
-        for line in f:
-            if not line.strip():
-                continue
-            try:
-                row = msgspec.json.decode(line)
-            except msgspec.DecodeError:
-                continue
-            if isinstance(row, dict):
-                yield row
+        for _, row in _jsonl_rows(f):
+            yield row
 
     def _load_done(self) -> None:
         # An id is done once it has a successful row: it is never sent again after that, so
@@ -254,15 +247,22 @@ class Checkpoint:
                 if len(cells) > at and cells[at]:
                     yield cells[at], cells
             return
-        for line in f:
-            if not line.strip():
-                continue
-            try:
-                row = msgspec.json.decode(line)
-            except msgspec.DecodeError:
-                continue
-            if isinstance(row, dict) and row.get("id") is not None:
+        for line, row in _jsonl_rows(f):
+            if row.get("id") is not None:
                 yield str(row["id"]), line if line.endswith("\n") else line + "\n"
+
+
+def _jsonl_rows(f: Any) -> Any:
+    """``(line, row)`` for each line of a JSONL file that holds a JSON object."""
+    for line in f:
+        if not line.strip():
+            continue
+        try:
+            row = msgspec.json.decode(line)
+        except msgspec.DecodeError:
+            continue
+        if isinstance(row, dict):
+            yield line, row
 
 
 def _cell(value: Any) -> str:
