@@ -17,7 +17,7 @@ from .._errors import (
     SeedError,
     too_large,
 )
-from ._base import Response, TimeoutCache, scrub
+from ._base import Response, TimeoutCache, raise_clean, scrub
 
 __all__ = ["AiohttpTransport"]
 
@@ -90,14 +90,14 @@ class _AiohttpStream:
             return await self._content.readany()
         except _FAILURES as exc:
             error = _translated(exc)
-        raise error  # outside the except clause: no foreign __context__
+        raise_clean(error)  # outside the except clause, and unchained
 
     async def read_all(self) -> bytes:
         try:
             return await _read_error_body(self._resp)
         except _FAILURES as exc:
             error = _translated(exc)
-        raise error  # outside the except clause: no foreign __context__
+        raise_clean(error)  # outside the except clause, and unchained
 
     def at_eof(self) -> bool:
         return self._content.at_eof()
@@ -267,7 +267,7 @@ class AiohttpTransport:
             error = _translated(exc)
         else:
             return Response(resp.status, resp.headers, data)
-        raise error  # outside the except clause: no foreign __context__
+        raise_clean(error)  # outside the except clause, and unchained
 
     async def stream(
         self,
@@ -288,7 +288,7 @@ class AiohttpTransport:
             error = _translated(exc)
         else:
             return _AiohttpStream(resp)
-        raise error  # outside the except clause: no foreign __context__
+        raise_clean(error)  # outside the except clause, and unchained
 
     async def aclose(self) -> None:
         """Close every connection. Idempotent."""

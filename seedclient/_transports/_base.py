@@ -14,13 +14,25 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
-from typing import Generic, Protocol, TypeVar
+from typing import Generic, NoReturn, Protocol, TypeVar
 
 from .._config import Timeout
 
-__all__ = ["Response", "StreamResponse", "TimeoutCache", "Transport", "scrub"]
+__all__ = ["Response", "StreamResponse", "TimeoutCache", "Transport", "raise_clean", "scrub"]
 
 _SECRET = re.compile(r"(Bearer\s+|[Aa]uthorization['\"]?\s*[:=]\s*['\"]?)[^\s'\",}]+")
+
+
+def raise_clean(error: BaseException) -> NoReturn:
+    """Raise ``error`` with no ``__context__``, whatever exception is being handled.
+
+    Raising outside the ``except`` clause is not enough on Python 3.10, where an awaited
+    library's inner exception can still be the one "being handled" at that point.
+    """
+    try:
+        raise error
+    finally:
+        error.__context__ = None
 
 
 def scrub(text: str) -> str:

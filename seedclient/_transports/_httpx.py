@@ -23,7 +23,7 @@ from .._errors import (
     SeedError,
     too_large,
 )
-from ._base import Response, TimeoutCache, scrub
+from ._base import Response, TimeoutCache, raise_clean, scrub
 
 __all__ = ["HttpxTransport"]
 
@@ -111,7 +111,7 @@ class _HttpxStream:
                 raise self._error from None
             except _FAILURES as exc:
                 error = _translated(exc)
-            raise error  # outside the except clause: no foreign __context__
+            raise_clean(error)  # outside the except clause, and unchained
         finally:
             self._reader = None
 
@@ -120,7 +120,7 @@ class _HttpxStream:
             return await _read_body(self._resp, MAX_ERROR_BODY_BYTES, cut=True)
         except _FAILURES as exc:
             error = _translated(exc)
-        raise error  # outside the except clause: no foreign __context__
+        raise_clean(error)  # outside the except clause, and unchained
 
     def at_eof(self) -> bool:
         return self._eof
@@ -247,7 +247,7 @@ class HttpxTransport:
             error = _translated(exc)
         else:
             return Response(resp.status_code, resp.headers, data)
-        raise error  # outside the except clause: no foreign __context__
+        raise_clean(error)  # outside the except clause, and unchained
 
     async def stream(
         self,
@@ -268,7 +268,7 @@ class HttpxTransport:
             error = _translated(exc)
         else:
             return _HttpxStream(resp, self._closing)
-        raise error  # outside the except clause: no foreign __context__
+        raise_clean(error)  # outside the except clause, and unchained
 
     async def aclose(self) -> None:
         """Close the pool (unless the httpx client was passed in). Idempotent."""
