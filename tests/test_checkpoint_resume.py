@@ -120,3 +120,25 @@ def test_batch_result_dump() -> None:
     dumped = BatchResult(index=0, id="a", error=err, attempts=3).model_dump()
     assert dumped["error"]["type"] == "InternalServerError" and dumped["attempts"] == 3
     assert "completion" not in dumped
+
+
+@pytest.mark.parametrize("where", ["before the new file is synced", "before the rename"])
+def test_sigkill_during_compaction_leaves_a_whole_file(tmp_path: Path, where: str) -> None:
+    path = tmp_path / "out.jsonl"
+    rows = [{"id": str(i), "error": ERR} for i in range(200)]
+    rows += [{"id": str(i), "label": "a", "error": None} for i in range(200)]
+    path.write_text("".join(msgspec.json.encode(r).decode() + "\n" for r in rows))
+    before = path.read_text()
+    # The process dies at that point of compact(): os._exit is as abrupt as SIGKILL.
+    patched = "replace" if where == "before the rename" else "fsync"
+    hook = f"import os\nos.{patched} = lambda *a: os._exit(9)\n"
+    code = (
+        hook + f"from seedclient._checkpoint import Checkpoint\nCheckpoint({str(path)!r}).close()\n"
+    )
+    assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 9
+    assert path.read_text() == before  # the old file, whole: the new one never replaced it
+    again = Checkpoint(path)  # the next run recovers: all done, then compacts
+    assert len(again.done) == 200 and again.resumed_failed == 0
+    again.close()
+    assert [r["id"] for r in lines(path)] == [str(i) for i in range(200)]
+    assert all(r["error"] is None for r in lines(path))
