@@ -106,7 +106,21 @@ def build_parser() -> argparse.ArgumentParser:
         default=40.0,
         help="streaming pace, 0 for as fast as possible (default: %(default)s)",
     )
-    fake.add_argument("--rpm-limit", type=int, help="answer 429 past this many requests/minute")
+    fake.add_argument(
+        "--rpm-limit", type=int, help="answer 429 past this many requests per --rpm-window"
+    )
+    fake.add_argument(
+        "--rpm-window",
+        type=float,
+        default=60.0,
+        help="the sliding window of --rpm-limit, in seconds (default: %(default)s)",
+    )
+    fake.add_argument(
+        "--batch-delay",
+        type=float,
+        default=0.0,
+        help="seconds a Batch Chat request waits in the queue (default: %(default)s)",
+    )
     fake.add_argument(
         "--fault",
         action="append",

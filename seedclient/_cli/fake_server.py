@@ -20,6 +20,8 @@ async def fake_server_command(args: argparse.Namespace) -> int:
         ttft=args.ttft,
         tokens_per_second=args.tokens_per_second or None,
         rpm_limit=args.rpm_limit,
+        rpm_window=args.rpm_window,
+        batch_delay=args.batch_delay,
         port=args.port,
     )
     async with server:
