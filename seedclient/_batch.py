@@ -224,7 +224,8 @@ class BatchRunner:
                 return await self._attempt_loop(params, estimate)
             finally:
                 probe.set()
-        await probe.wait()
+        if not probe.is_set():  # (waiting on a set event would still cost a loop turn)
+            await probe.wait()
         return await self._attempt_loop(params, estimate)
 
     async def _attempt_loop(
