@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import collections
 from time import monotonic
+from typing import Any
 
 import anyio
 
@@ -92,7 +93,7 @@ class AdaptiveLimit:
         self._recent: collections.deque[tuple[float, bool]] = collections.deque()
         self._throttled = 0
         self._first = 0.0
-        self._successes: collections.deque[float] = collections.deque()
+        self._successes: collections.deque[list[Any]] = collections.deque()  # [start, count]
         self.window: float | None = None  # the server's window, learnt at the first exhaustion
         self._probe_at = 0.0
         self._last_exhausted = -1e18
@@ -132,17 +133,25 @@ class AdaptiveLimit:
             self._throttled -= recent.popleft()[1]
 
     def _success_rate(self, now: float, span: float) -> float:
-        successes = self._successes
+        """Successes per second over the last ``span`` seconds (from 50 ms buckets)."""
+        buckets = self._successes
         keep = max(2 * span, 120.0)
-        while successes and now - successes[0] > keep:
-            successes.popleft()
-        # Counted from the newest end: the window is short next to what is kept.
+        while buckets and now - buckets[0][0] > keep:
+            buckets.popleft()
         count = 0
-        for t in reversed(successes):
-            if now - t > span:
+        for start, n in reversed(buckets):  # newest first: the span is short next to `keep`
+            if now - start > span:
                 break
-            count += 1
+            count += n
         return count / span
+
+    def _count_success(self, now: float) -> None:
+        # Counts per 50 ms, not a time per success: memory stays flat however long the run.
+        buckets = self._successes
+        if buckets and now - buckets[-1][0] < 0.05:
+            buckets[-1][1] += 1
+        else:
+            buckets.append([now, 1])
 
     def exhausted(self, reset: float, limit: int | None = None) -> None:
         """The server's window is full and frees a slot in ``reset`` seconds: learn the rate.
@@ -156,7 +165,7 @@ class AdaptiveLimit:
             return  # learnt already in this window (the steady state adjusts, in pace())
         self._last_exhausted = now
         if self.window is None:
-            first = self._successes[0] if self._successes else now
+            first = self._successes[0][0] if self._successes else now
             self.window = max(now + reset - first, 0.25)
         self._probe_at = now + self.window
         if limit:
@@ -175,7 +184,7 @@ class AdaptiveLimit:
             return
         now = monotonic()
         self._record(now, False)
-        self._successes.append(now)
+        self._count_success(now)
         if self.rate is not None and self.window is not None:
             if now >= self._probe_at:
                 self._probe_at = now + self.window

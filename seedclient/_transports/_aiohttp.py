@@ -50,6 +50,9 @@ def _settle_malloc() -> None:
 
 async def _read_capped(resp: aiohttp.ClientResponse, limit: int) -> bytes:
     """The body, decoded, read in pieces and refused past ``limit`` bytes."""
+    length = resp.content_length
+    if length is not None and length <= limit and not resp.headers.get("Content-Encoding"):
+        return await resp.read()  # the usual small answer: one read, no decoding to watch
     pieces: list[bytes] = []
     size = 0
     async for piece in resp.content.iter_any():
