@@ -23,7 +23,7 @@ __all__ = ["AiohttpTransport"]
 
 
 def _translated(exc: BaseException) -> SeedError:
-    """A aiohttp/asyncio failure as a seedclient error: its type and scrubbed message, unchained."""
+    """An aiohttp or asyncio failure as a seedclient error: type and scrubbed message."""
     if isinstance(exc, (asyncio.TimeoutError, aiohttp.ServerTimeoutError)):
         return APITimeoutError(f"request timed out ({type(exc).__name__})")
     if isinstance(exc, aiohttp.InvalidURL):
@@ -48,8 +48,8 @@ def _settle_malloc() -> None:
     bytes(1 << 20)  # zeroed by calloc: no page is touched
 
 
-async def _read_capped(resp: aiohttp.ClientResponse, limit: int) -> bytes:
-    """The body, decoded, read in pieces and refused past ``limit`` bytes."""
+async def _read_body(resp: aiohttp.ClientResponse, limit: int, *, cut: bool) -> bytes:
+    """The body, decoded, read in pieces: past ``limit``, cut (``cut``) or refused."""
     length = resp.content_length
     if length is not None and length <= limit and not resp.headers.get("Content-Encoding"):
         return await resp.read()  # the usual small answer: one read, no decoding to watch
@@ -57,24 +57,13 @@ async def _read_capped(resp: aiohttp.ClientResponse, limit: int) -> bytes:
     size = 0
     async for piece in resp.content.iter_any():
         size += len(piece)
+        pieces.append(piece)
         if size > limit:
-            resp.close()
-            raise too_large(limit)
-        pieces.append(piece)
-    return b"".join(pieces)
-
-
-async def _read_error_body(resp: aiohttp.ClientResponse) -> bytes:
-    """An error body up to MAX_ERROR_BODY_BYTES; the rest is not read (the connection goes)."""
-    pieces: list[bytes] = []
-    size = 0
-    async for piece in resp.content.iter_any():
-        pieces.append(piece)
-        size += len(piece)
-        if size >= MAX_ERROR_BODY_BYTES:
-            resp.close()
+            resp.close()  # the rest is not read: the connection goes
+            if not cut:
+                raise too_large(limit)
             break
-    return b"".join(pieces)[:MAX_ERROR_BODY_BYTES]
+    return b"".join(pieces)[:limit]
 
 
 class _AiohttpStream:
@@ -92,15 +81,13 @@ class _AiohttpStream:
         try:
             return await self._content.readany()
         except _FAILURES as exc:
-            error = _translated(exc)
-        raise_clean(error)  # outside the except clause, and unchained
+            raise_clean(_translated(exc))
 
     async def read_all(self) -> bytes:
         try:
-            return await _read_error_body(self._resp)
+            return await _read_body(self._resp, MAX_ERROR_BODY_BYTES, cut=True)
         except _FAILURES as exc:
-            error = _translated(exc)
-        raise_clean(error)  # outside the except clause, and unchained
+            raise_clean(_translated(exc))
 
     def at_eof(self) -> bool:
         return self._content.at_eof()
@@ -261,16 +248,14 @@ class AiohttpTransport:
             )
             try:
                 if resp.status >= 300:
-                    data = await _read_error_body(resp)
+                    data = await _read_body(resp, MAX_ERROR_BODY_BYTES, cut=True)
                 else:
-                    data = await _read_capped(resp, self.max_response_bytes)
+                    data = await _read_body(resp, self.max_response_bytes, cut=False)
             finally:
                 resp.release()
         except _FAILURES as exc:
-            error = _translated(exc)
-        else:
-            return Response(resp.status, resp.headers, data)
-        raise_clean(error)  # outside the except clause, and unchained
+            raise_clean(_translated(exc))
+        return Response(resp.status, resp.headers, data)
 
     async def stream(
         self,
@@ -288,10 +273,8 @@ class AiohttpTransport:
             # comments, which a socket read timeout cannot.
             resp = await self._start(method, url, headers, defaults, body, timeout.connect, None)
         except _FAILURES as exc:
-            error = _translated(exc)
-        else:
-            return _AiohttpStream(resp)
-        raise_clean(error)  # outside the except clause, and unchained
+            raise_clean(_translated(exc))
+        return _AiohttpStream(resp)
 
     async def aclose(self) -> None:
         """Close every connection. Idempotent."""

@@ -26,8 +26,10 @@ _SECRET = re.compile(r"(Bearer\s+|[Aa]uthorization['\"]?\s*[:=]\s*['\"]?)[^\s'\"
 def raise_clean(error: BaseException) -> NoReturn:
     """Raise ``error`` with no ``__context__``, whatever exception is being handled.
 
-    Raising outside the ``except`` clause is not enough on Python 3.10, where an awaited
-    library's inner exception can still be the one "being handled" at that point.
+    Called inside the ``except`` clause that caught a foreign exception: the translated
+    error must not chain it (it may hold the request headers). Clearing the context as the
+    error propagates also covers Python 3.10, where an awaited library's inner exception can
+    still be the one "being handled".
     """
     try:
         raise error
@@ -39,7 +41,7 @@ def scrub(text: str) -> str:
     """``text`` with any bearer token or Authorization value replaced by ``***``.
 
     Foreign exceptions are translated to seedclient's with their type and this scrubbed
-    message, and raised *outside* the ``except`` block, so that no ``__cause__`` or
+    message, and raised with :func:`raise_clean`, so that no ``__cause__`` or
     ``__context__`` keeps an object (aiohttp's request info, httpx's request) that holds the
     request headers, the key among them.
     """

@@ -95,23 +95,21 @@ class _HttpxStream:
         cancelling = getattr(task, "cancelling", None)
         before = cancelling() if cancelling is not None else 0
         try:
-            try:
-                return await self._chunks.__anext__()
-            except StopAsyncIteration:
-                self._eof = True
-                return b""
-            except asyncio.CancelledError:
-                if self._error is None:
-                    raise
-                # abort() cancelled this read to interrupt it: that cancel is spent here, but
-                # a cancel from elsewhere that came at the same time still propagates.
-                uncancel = getattr(task, "uncancel", None)
-                if uncancel is not None and uncancel() > before:
-                    raise
-                raise self._error from None
-            except _FAILURES as exc:
-                error = _translated(exc)
-            raise_clean(error)  # outside the except clause, and unchained
+            return await self._chunks.__anext__()
+        except StopAsyncIteration:
+            self._eof = True
+            return b""
+        except asyncio.CancelledError:
+            if self._error is None:
+                raise
+            # abort() cancelled this read to interrupt it: that cancel is spent here, but
+            # a cancel from elsewhere that came at the same time still propagates.
+            uncancel = getattr(task, "uncancel", None)
+            if uncancel is not None and uncancel() > before:
+                raise
+            raise self._error from None
+        except _FAILURES as exc:
+            raise_clean(_translated(exc))
         finally:
             self._reader = None
 
@@ -119,8 +117,7 @@ class _HttpxStream:
         try:
             return await _read_body(self._resp, MAX_ERROR_BODY_BYTES, cut=True)
         except _FAILURES as exc:
-            error = _translated(exc)
-        raise_clean(error)  # outside the except clause, and unchained
+            raise_clean(_translated(exc))
 
     def at_eof(self) -> bool:
         return self._eof
@@ -244,10 +241,8 @@ class HttpxTransport:
             else:
                 data = await _read_body(resp, self.max_response_bytes, cut=False)
         except _FAILURES as exc:
-            error = _translated(exc)
-        else:
-            return Response(resp.status_code, resp.headers, data)
-        raise_clean(error)  # outside the except clause, and unchained
+            raise_clean(_translated(exc))
+        return Response(resp.status_code, resp.headers, data)
 
     async def stream(
         self,
@@ -265,10 +260,8 @@ class HttpxTransport:
             request = self._build(method, url, headers, defaults, body, timeout.connect, None)
             resp = await self._client.send(request, stream=True, follow_redirects=False)
         except _FAILURES as exc:
-            error = _translated(exc)
-        else:
-            return _HttpxStream(resp, self._closing)
-        raise_clean(error)  # outside the except clause, and unchained
+            raise_clean(_translated(exc))
+        return _HttpxStream(resp, self._closing)
 
     async def aclose(self) -> None:
         """Close the pool (unless the httpx client was passed in). Idempotent."""
