@@ -358,8 +358,10 @@ def main() -> None:
     out = Path(args.output)
     report = render(results)
     # Sections of benchmarks run by hand (resume memory, rate learning) are kept.
+    # The profiling log is rendered from PROFILING.md above the marker: never kept twice.
     if out.exists() and KEEP_MARKER in out.read_text():
-        report += "\n" + KEEP_MARKER + out.read_text().split(KEEP_MARKER, 1)[1]
+        kept = out.read_text().split(KEEP_MARKER, 1)[1].split("\n## Profiling log", 1)[0]
+        report += "\n" + KEEP_MARKER + kept.rstrip() + "\n"
     out.write_text(report)
     print(f"wrote {args.output} in {results['seconds']:.0f}s")
 

@@ -7,7 +7,7 @@ import dataclasses
 import inspect
 import os
 import time
-from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Literal, TypeVar, overload
 
@@ -29,11 +29,11 @@ from ._errors import (
 )
 from ._images import Images
 from ._params import ChatParams, chat_body, encode_body
-from ._request import Call, send_decoded
+from ._request import Call
 from ._retry import RetryPolicy
 from ._stream import ChatStream
 from ._structured import OutputType, repair_message
-from ._transports import Transport, default_transport
+from ._transports import Response, Transport, default_transport
 from ._types import (
     ChatCompletion,
     ModelsPage,
@@ -274,6 +274,15 @@ def _rate_limit(headers: Mapping[str, str], remaining: str) -> RateLimit:
     )
 
 
+def _finish_completion(completion: ChatCompletion, resp: Response) -> ChatCompletion:
+    """What a completion's response headers add: the request id and the rate-limit state."""
+    completion.request_id = request_id_of(resp.headers)
+    remaining = resp.headers.get("x-ratelimit-remaining-requests")
+    if remaining is not None:
+        completion.rate_limit = _rate_limit(resp.headers, remaining)
+    return completion
+
+
 class Completions:
     """``client.chat.completions``: chat completions, whole or streamed."""
 
@@ -305,18 +314,18 @@ class Completions:
             return await chat_stream.__aenter__()
         return await self._complete("/chat/completions", params)
 
-    async def _complete(self, path: str, params: Mapping[str, Any]) -> ChatCompletion:
-        """Send a whole (non-streamed) chat request to ``path`` and decode its answer."""
+    def _complete(self, path: str, params: Mapping[str, Any]) -> Awaitable[ChatCompletion]:
+        """Send a whole (non-streamed) chat request to ``path``: the awaitable of its answer.
+
+        A plain function (the checks raise at once): one coroutine fewer per request.
+        """
         client = self._client
         body = encode_body(chat_body(client._provider, params, stream=False))
         call = client._call(path, body, params.get("timeout"), params.get("extra_headers"))
-        completion: ChatCompletion
-        completion, resp = await send_decoded(call, completion_decoder, "chat completion")
-        completion.request_id = request_id_of(resp.headers)
-        remaining = resp.headers.get("x-ratelimit-remaining-requests")
-        if remaining is not None:
-            completion.rate_limit = _rate_limit(resp.headers, remaining)
-        return completion
+        sent: Awaitable[ChatCompletion] = call.send_decoded(
+            completion_decoder, "chat completion", _finish_completion
+        )
+        return sent
 
     async def parse(self, *, response_format: type[T], **params: Any) -> ChatCompletion:
         """A chat completion whose answer is decoded and validated into ``response_format``.
@@ -518,6 +527,5 @@ class Models:
     async def list(self, *, timeout: Timeout | float | None = None) -> ModelsPage:
         """``GET /models``: on Ark each entry carries its capabilities and token limits."""
         call = self._client._call("/models", None, timeout, None, method="GET")
-        page: ModelsPage
-        page, _ = await send_decoded(call, models_decoder, "models")
+        page: ModelsPage = await call.send_decoded(models_decoder, "models")
         return page

@@ -10,7 +10,7 @@ from ._catalog import image_size as catalogue_image_size
 from ._config import Provider, Timeout, resolve_model
 from ._errors import ConfigurationError, request_id_of
 from ._params import encode_body
-from ._request import send_decoded
+from ._transports import Response
 from ._types import ImagesResponse, images_decoder
 
 if TYPE_CHECKING:
@@ -50,6 +50,11 @@ def _check_image(provider: Provider, spec: ModelSpec | None, params: Mapping[str
         _, problem = catalogue_image_size(spec, params["size"])
         if problem is not None:
             raise ConfigurationError(problem)
+
+
+def _with_id(images: ImagesResponse, resp: Response) -> ImagesResponse:
+    images.request_id = request_id_of(resp.headers)
+    return images
 
 
 class Images:
@@ -101,7 +106,5 @@ class Images:
         if extra_body:
             body.update(extra_body)
         call = client._call("/images/generations", encode_body(body), timeout, extra_headers)
-        images: ImagesResponse
-        images, resp = await send_decoded(call, images_decoder, "images")
-        images.request_id = request_id_of(resp.headers)
+        images: ImagesResponse = await call.send_decoded(images_decoder, "images", _with_id)
         return images

@@ -130,6 +130,11 @@ def _bad(name: str, allowed: str, value: Any) -> ConfigurationError:
 
 def _check_number(name: str, value: Any) -> None:
     low, high, kind = _NUMBERS[name]
+    exact = type(value)  # exact types first (a bool is an int, but not a number here)
+    if (exact is int or (exact is float and kind is not int)) and (
+        (low is None or value >= low) and (high is None or value <= high)
+    ):
+        return
     ok_type = isinstance(value, int) if kind is int else isinstance(value, (int, float))
     if isinstance(value, bool) or not ok_type:
         raise _bad(name, "an integer" if kind is int else "a number", value)

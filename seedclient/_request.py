@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from time import monotonic
 from typing import Any
 
@@ -24,7 +24,7 @@ from ._errors import (
 from ._retry import RetryPolicy
 from ._transports import Response, StreamResponse, Transport
 
-__all__ = ["Call", "decoded", "send_decoded"]
+__all__ = ["Call", "decoded"]
 
 log = logging.getLogger("seedclient")
 
@@ -129,13 +129,11 @@ class Call:
         # headers must not hold the call until the total deadline): first_event for a
         # stream, headers for a whole response.
         limit = self.timeout.first_event if stream else self.timeout.headers
-        what = self.expired()
-        if limit is not None and (remaining is None or limit < remaining):
-            name = "first_event" if stream else "headers"
-            what = f"no response headers within {limit:g}s ({name} timeout)"
+        own_limit = limit is not None and (remaining is None or limit < remaining)
+        if own_limit:
             remaining = limit
         if not HAS_UNCANCEL:  # pragma: no cover - Python 3.10
-            async with timer_deadline(remaining, what):
+            async with timer_deadline(remaining, self._timed_out(stream, own_limit)):
                 return await sent
         watch = Deadline()
         watch.start(remaining)
@@ -143,24 +141,48 @@ class Call:
             return await sent
         except asyncio.CancelledError:
             if watch.timed_out():
-                raise APITimeoutError(what) from None
+                raise APITimeoutError(self._timed_out(stream, own_limit)) from None
             raise
         finally:
             watch.end()
 
-    async def send(self) -> Response:
-        """Send until a success, an error not worth retrying, or the deadline."""
+    def _timed_out(self, stream: bool, own_limit: bool) -> str:
+        """What an attempt's timeout says: the header limit's, or the total deadline's."""
+        if not own_limit:
+            return self.expired()
+        limit = self.timeout.first_event if stream else self.timeout.headers
+        name = "first_event" if stream else "headers"
+        return f"no response headers within {limit:g}s ({name} timeout)"
+
+    async def send_decoded(
+        self,
+        decoder: msgspec.json.Decoder[Any],
+        what: str,
+        finish: Callable[[Any, Response], Any] | None = None,
+    ) -> Any:
+        """Send until a 2xx answer decodes, an error not worth retrying, or the deadline.
+
+        Returns the decoded value, or ``finish(value, response)``: the caller's own reading
+        of the response, done here so that the caller needs no coroutine of its own. A
+        malformed 2xx body is retried like a 5xx.
+        """
         while True:
             try:
                 resp: Response = await self._attempt(stream=False)
             except APIConnectionError as exc:
                 await self.retry_or_raise(exc)
                 continue
-            if resp.status < 300:
-                return resp
-            await self.retry_or_raise(
-                status_error(resp.status, resp.body, resp.headers), resp.headers
-            )
+            if resp.status >= 300:
+                await self.retry_or_raise(
+                    status_error(resp.status, resp.body, resp.headers), resp.headers
+                )
+                continue
+            try:
+                value = decoded(decoder, resp, what)
+            except APIResponseValidationError as exc:
+                await self.retry_or_raise(exc, resp.headers)
+                continue
+            return value if finish is None else finish(value, resp)
 
     async def open_stream(self) -> StreamResponse:
         """Open an event stream: retried until its response headers say 2xx."""
@@ -196,15 +218,3 @@ def decoded(decoder: msgspec.json.Decoder[Any], resp: Response, what: str) -> An
         request_id=request_id_of(resp.headers),
         body=resp.body[:512].decode("utf-8", "replace"),
     )
-
-
-async def send_decoded(call: Call, decoder: msgspec.json.Decoder[Any], what: str) -> Any:
-    """Send until the answer decodes: a malformed 2xx body is retried like a 5xx."""
-    while True:
-        resp = await call.send()
-        try:
-            value = decoded(decoder, resp, what)
-        except APIResponseValidationError as exc:
-            await call.retry_or_raise(exc, resp.headers)
-            continue
-        return value, resp

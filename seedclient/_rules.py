@@ -37,11 +37,19 @@ def _accepts(values: frozenset[str]) -> str:
     return ", ".join(sorted(values)) if values else "none"
 
 
+def _type_of(value: Any) -> Any:
+    """The ``type`` of a ``{"type": ...}`` parameter (None when absent or not a mapping)."""
+    if value is None:  # exact-type checks first: isinstance against an ABC costs more
+        return None
+    if type(value) is dict or isinstance(value, Mapping):
+        return value.get("type")
+    return None
+
+
 def check_rules(spec: ModelSpec, body: Mapping[str, Any]) -> None:
     """Refuse what the model refuses (the body as it will be sent)."""
     name = spec.family
-    thinking = body.get("thinking")
-    kind = thinking.get("type") if isinstance(thinking, Mapping) else None
+    kind = _type_of(body.get("thinking"))
     if kind is not None and kind not in spec.thinking:
         raise ConfigurationError(
             f"thinking={kind!r} is not accepted by {name} (it takes {_accepts(spec.thinking)})"
@@ -61,8 +69,7 @@ def check_rules(spec: ModelSpec, body: Mapping[str, Any]) -> None:
             f"{name} refuses thinking='disabled' with reasoning_effort={effort!r}: pass one of "
             "them (reasoning_effort='minimal' or 'none' switches reasoning off)"
         )
-    fmt = body.get("response_format")
-    fkind = fmt.get("type") if isinstance(fmt, Mapping) else None
+    fkind = _type_of(body.get("response_format"))
     if fkind is not None and fkind != "text" and fkind not in spec.response_formats:
         raise ConfigurationError(
             f"response_format type {fkind!r} is not accepted by {name} "

@@ -48,11 +48,17 @@ def _settle_malloc() -> None:
     bytes(1 << 20)  # zeroed by calloc: no page is touched
 
 
+def _small(resp: aiohttp.ClientResponse, limit: int) -> bool:
+    """Whether the body is known to fit ``limit`` as it arrives: read in one call then."""
+    headers = resp.headers
+    length = headers.get("Content-Length")
+    return length is not None and "Content-Encoding" not in headers and int(length) <= limit
+
+
 async def _read_body(resp: aiohttp.ClientResponse, limit: int, *, cut: bool) -> bytes:
     """The body, decoded, read in pieces: past ``limit``, cut (``cut``) or refused."""
-    length = resp.content_length
-    if length is not None and length <= limit and not resp.headers.get("Content-Encoding"):
-        return await resp.read()  # the usual small answer: one read, no decoding to watch
+    if _small(resp, limit):
+        return await resp.read()  # one read, no decoding to watch
     pieces: list[bytes] = []
     size = 0
     async for piece in resp.content.iter_any():
@@ -195,7 +201,7 @@ class AiohttpTransport:
         connect: float | None,
         read: float | None,
     ) -> Awaitable[aiohttp.ClientResponse]:
-        """Start a request (a plain function returning aiohttp's awaitable: no extra frame)."""
+        """Start a request: a plain function returning aiohttp's awaitable, so no extra frame."""
         return self._get_session(defaults).request(
             method,
             url,
@@ -204,24 +210,6 @@ class AiohttpTransport:
             timeout=self._timeouts.get(connect, read),
             allow_redirects=False,
         )
-
-    async def _start(
-        self,
-        method: str,
-        url: str,
-        headers: Mapping[str, str],
-        defaults: Mapping[str, str],
-        body: bytes | None,
-        connect: float | None,
-        read: float | None,
-    ) -> aiohttp.ClientResponse:
-        """:meth:`_send`, once more on a fresh session if the old one's event loop is gone."""
-        try:
-            return await self._send(method, url, headers, defaults, body, connect, read)
-        except RuntimeError:
-            if not await self._moved_loop():
-                raise
-        return await self._send(method, url, headers, defaults, body, connect, read)
 
     @property
     def connections_in_use(self) -> int:
@@ -242,13 +230,19 @@ class AiohttpTransport:
         timeout: Timeout,
     ) -> Response:
         """Send a request and read the whole response."""
+        connect, read = timeout.connect, timeout.read
         try:
-            resp = await self._start(
-                method, url, headers, defaults, body, timeout.connect, timeout.read
-            )
+            try:
+                resp = await self._send(method, url, headers, defaults, body, connect, read)
+            except RuntimeError:  # a client kept across asyncio.run() calls: once more
+                if not await self._moved_loop():
+                    raise
+                resp = await self._send(method, url, headers, defaults, body, connect, read)
             try:
                 if resp.status >= 300:
                     data = await _read_body(resp, MAX_ERROR_BODY_BYTES, cut=True)
+                elif _small(resp, self.max_response_bytes):
+                    data = await resp.read()  # the usual answer: no extra frame
                 else:
                     data = await _read_body(resp, self.max_response_bytes, cut=False)
             finally:
@@ -268,10 +262,16 @@ class AiohttpTransport:
         timeout: Timeout,
     ) -> _AiohttpStream:
         """Send a request and return once the response headers are in."""
+        # Idle and first-event limits are the stream's own: they must ignore keep-alive
+        # comments, which a socket read timeout cannot.
+        connect = timeout.connect
         try:
-            # Idle and first-event limits are the stream's own: they must ignore keep-alive
-            # comments, which a socket read timeout cannot.
-            resp = await self._start(method, url, headers, defaults, body, timeout.connect, None)
+            try:
+                resp = await self._send(method, url, headers, defaults, body, connect, None)
+            except RuntimeError:  # a client kept across asyncio.run() calls: once more
+                if not await self._moved_loop():
+                    raise
+                resp = await self._send(method, url, headers, defaults, body, connect, None)
         except _FAILURES as exc:
             raise_clean(_translated(exc))
         return _AiohttpStream(resp)
