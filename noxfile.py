@@ -45,6 +45,13 @@ def docs(session: nox.Session) -> None:
 
 
 @nox.session
+def ray(session: nox.Session) -> None:
+    """seedclient.ray on a local Ray cluster (installs the ray extra), and its example."""
+    session.install("-e", ".[test,ray]")
+    session.run("python", "-m", "pytest", "tests_ray", "--no-cov", *session.posargs)
+
+
+@nox.session
 def bench(session: nox.Session) -> None:
     """Every benchmark; rewrites benchmarks/RESULTS.md (``-- --quick``: a smoke run, to /tmp)."""
     session.install("-e", ".[test]", "openai")

@@ -38,6 +38,8 @@ from ._errors import (
     StructuredOutputError,
     UnsupportedParameterWarning,
 )
+from ._images import ImageStream
+from ._pacing import SharedBudget
 from ._params import ChatParams
 from ._pool import BatchRun
 from ._retry import RetryPolicy
@@ -53,6 +55,7 @@ from ._types import (
     Delta,
     Function,
     ImageData,
+    ImageEvent,
     ImagesResponse,
     ImageURL,
     ImageURLPart,
@@ -108,6 +111,8 @@ __all__ = [
     "Delta",
     "Function",
     "ImageData",
+    "ImageEvent",
+    "ImageStream",
     "ImageURL",
     "ImageURLPart",
     "ImagesResponse",
@@ -126,6 +131,7 @@ __all__ = [
     "SeedClient",
     "SeedError",
     "ServerSentEvent",
+    "SharedBudget",
     "StreamError",
     "StructuredOutputError",
     "TextPart",

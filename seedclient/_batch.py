@@ -16,7 +16,7 @@ from ._checkpoint import Checkpoint, checkpoint_id
 from ._client import SeedClient
 from ._config import Timeout
 from ._errors import FATAL_ERRORS, ConfigurationError, RateLimitError, SeedError
-from ._pacing import AdaptiveLimit, Pacer
+from ._pacing import AdaptiveLimit, Pacer, SharedBudget
 from ._pool import BatchRun
 from ._types import ChatCompletion
 
@@ -136,6 +136,10 @@ class BatchRunner:
         endpoint: ``"chat"`` (online inference) or ``"batch"``: Ark's Batch Chat
             (``/batch/chat/completions``, half price; ``model`` an ``ep-bi-...`` endpoint),
             sent with a 24-hour deadline per request and, by default, 2,000 in flight.
+        budget: a rate budget shared with other processes (a :class:`SharedBudget`, such
+            as the cluster budget of ``seedclient.ray``): it then owns the rate limits,
+            the pauses after a 429 and the rate learning, in place of ``rpm``, ``tpm`` and
+            ``adaptive``.
 
     ``runner.run(requests)`` yields a :class:`BatchResult` per request; one failure never
     aborts the run, and a quota error stops it cleanly, keeping what is done.
@@ -152,7 +156,10 @@ class BatchRunner:
         rate_limit_retries: int = 20,
         rate_window: float = 60.0,
         endpoint: Literal["chat", "batch"] = "chat",
+        budget: SharedBudget | None = None,
     ) -> None:
+        if budget is not None and (rpm is not None or tpm is not None):
+            raise ConfigurationError("pass rpm and tpm to the shared budget, not to the runner")
         if endpoint not in ("chat", "batch"):
             raise ConfigurationError(f"endpoint must be 'chat' or 'batch', got {endpoint!r}")
         if concurrency is None:
@@ -175,7 +182,8 @@ class BatchRunner:
             self._create = self._send.chat.completions.create
         self._policy = client._retry
         self.concurrency = concurrency
-        self.limit = AdaptiveLimit(concurrency, adaptive=adaptive)
+        self.limit = AdaptiveLimit(concurrency, adaptive=adaptive and budget is None)
+        self._budget = budget
         self._rpm = Pacer(rpm, rate_window) if rpm else None
         self._tpm = Pacer(tpm, rate_window) if tpm else None
         self._rate_limit_retries = rate_limit_retries
@@ -216,7 +224,7 @@ class BatchRunner:
     async def _attempt(
         self, params: Mapping[str, Any]
     ) -> tuple[ChatCompletion | None, SeedError | None, int]:
-        estimate = self._estimate(params) if self._tpm is not None else 0
+        estimate = self._estimate(params) if self._tpm is not None or self._budget else 0
         probe = self._probe
         if probe is None:
             probe = self._probe = anyio.Event()
@@ -243,6 +251,13 @@ class BatchRunner:
                 await self._rpm.acquire()
             if self._tpm is not None:
                 await self._tpm.acquire(estimate)
+            budget = self._budget
+            if budget is not None:
+                try:
+                    await budget.acquire(estimate)
+                except SeedError as stopped:  # another process met a fatal error
+                    self._fatal = stopped
+                    return None, stopped, attempts
             # The pool itself bounds in-flight requests at `concurrency`; the limiter only
             # matters once the adaptive limit is below that.
             async with limit.limiter if limit.current < self.concurrency else _NO_LIMIT:
@@ -263,20 +278,27 @@ class BatchRunner:
                 else:
                     self.limit.on_success()
                     stats.concurrency = self.limit.current
-                    budget = done.rate_limit
+                    window = done.rate_limit
+                    budget_full: tuple[float, int | None] | None = None
                     if (
-                        budget is not None
-                        and budget.remaining is not None
-                        and budget.reset
-                        and budget.remaining <= stats.in_flight
+                        window is not None
+                        and window.remaining is not None
+                        and window.reset
+                        and window.remaining <= stats.in_flight
                     ):
                         # The server's own word that its window is (about to be) full:
                         # what is in flight takes the rest; wait for it to free, no 429.
-                        self.limit.exhausted(budget.reset, budget.limit)
+                        budget_full = (window.reset, window.limit)
+                        self.limit.exhausted(window.reset, window.limit)
                         if self.limit.adaptive:
-                            self._resume_at = max(self._resume_at, monotonic() + budget.reset)
+                            self._resume_at = max(self._resume_at, monotonic() + window.reset)
                     if self._tpm is not None and done.usage is not None:
                         self._tpm.adjust(done.usage.total_tokens - estimate)
+                    if budget is not None:
+                        used = done.usage.total_tokens if done.usage is not None else estimate
+                        budget.on_success(used - estimate)
+                        if budget_full:
+                            budget.on_exhausted(budget_full[0], budget_full[1])
                     return done, None, attempts
                 finally:
                     stats.in_flight -= 1
@@ -288,7 +310,10 @@ class BatchRunner:
                 wait = error.retry_after
                 if wait is None or wait > self._policy.max_retry_after:
                     wait = max(self._policy.backoff(throttles - 1), 0.05)
-                if self.limit.adaptive:
+                if budget is not None:
+                    budget.on_throttle(error.retry_after)  # pauses every process
+                    self._resume_at = max(self._resume_at, monotonic() + wait)
+                elif self.limit.adaptive:
                     # One Retry-After pauses the whole pool, not just this request.
                     self._resume_at = max(self._resume_at, monotonic() + wait)
                 else:
@@ -296,6 +321,8 @@ class BatchRunner:
                 continue
             if isinstance(error, FATAL_ERRORS):
                 self._fatal = error
+                if budget is not None:
+                    budget.on_fatal(error)
                 return None, error, attempts
             retryable = self._policy.is_retryable(error)
             delay = self._policy.delay(error, retries, None) if retryable else None

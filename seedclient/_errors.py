@@ -64,6 +64,18 @@ class SeedError(Exception):
         super().__init__(message)
         self.message = message
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Pickled whole, whatever the subclass's __init__ takes: errors cross processes
+        # (multiprocessing, Ray) with their status, code and request id.
+        return (_rebuild, (type(self), self.args, self.__dict__))
+
+
+def _rebuild(cls: type[SeedError], args: tuple[Any, ...], state: dict[str, Any]) -> SeedError:
+    error = cls.__new__(cls)
+    Exception.__init__(error, *args)
+    error.__dict__.update(state)
+    return error
+
 
 class APIConnectionError(SeedError):
     """No HTTP answer: connection refused or reset, DNS failure, TLS failure."""

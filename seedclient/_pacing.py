@@ -4,11 +4,42 @@ from __future__ import annotations
 
 import collections
 from time import monotonic
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import anyio
 
-__all__ = ["AdaptiveLimit", "Pacer"]
+if TYPE_CHECKING:
+    from ._errors import SeedError
+
+__all__ = ["AdaptiveLimit", "Pacer", "SharedBudget"]
+
+
+class SharedBudget(Protocol):
+    """A rate budget shared by several processes, as ``BatchRunner(budget=...)`` uses it.
+
+    The runner calls :meth:`acquire` before each attempt and reports what happened; the
+    budget decides who may send when, so that the sum over all processes stays within the
+    account's limits. ``seedclient.ray`` implements it with a Ray actor.
+    """
+
+    async def acquire(self, tokens: int) -> None:
+        """Wait for a permit for one request of about ``tokens`` tokens.
+
+        Raises the :class:`~seedclient.SeedError` that stopped the job when another
+        process met a fatal error (authentication, quota).
+        """
+
+    def on_success(self, tokens_delta: int) -> None:
+        """A request went through; it cost ``tokens_delta`` more tokens than estimated."""
+
+    def on_throttle(self, retry_after: float | None) -> None:
+        """A request was refused with 429 (``Retry-After`` seconds, if the server said)."""
+
+    def on_exhausted(self, reset: float, limit: int | None) -> None:
+        """The server's headers say its window is full and frees in ``reset`` seconds."""
+
+    def on_fatal(self, error: SeedError) -> None:
+        """An error no request can get past: every process should stop."""
 
 
 class Pacer:

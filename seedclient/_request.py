@@ -6,7 +6,7 @@ import asyncio
 import logging
 from collections.abc import Callable, Mapping
 from time import monotonic
-from typing import Any
+from typing import Any, NoReturn
 
 import anyio
 import msgspec
@@ -24,7 +24,7 @@ from ._errors import (
 from ._retry import RetryPolicy
 from ._transports import Response, StreamResponse, Transport
 
-__all__ = ["Call", "decoded"]
+__all__ = ["Call", "decoded", "refuse_non_stream"]
 
 log = logging.getLogger("seedclient")
 
@@ -217,4 +217,26 @@ def decoded(decoder: msgspec.json.Decoder[Any], resp: Response, what: str) -> An
         status_code=resp.status,
         request_id=request_id_of(resp.headers),
         body=resp.body[:512].decode("utf-8", "replace"),
+    )
+
+
+async def refuse_non_stream(resp: StreamResponse, kind: str) -> NoReturn:
+    """A 2xx that is not an event stream: raise at once, not retried.
+
+    A JSON completion here was generated (and billed) already: sending the request
+    again would pay for it twice more.
+    """
+    try:
+        with anyio.move_on_after(1.0):
+            head = await resp.read()
+    except SeedError:
+        head = b""
+    finally:
+        resp.close()
+    raise APIResponseValidationError(
+        f"a stream was asked for, but the server answered {kind or 'no content type'} "
+        f"(status {resp.status}); a proxy in between may not pass streams through",
+        status_code=resp.status,
+        request_id=request_id_of(resp.headers),
+        body=head[:512].decode("utf-8", "replace"),
     )

@@ -7,14 +7,13 @@ import contextlib
 import weakref
 from collections.abc import AsyncIterator, Callable
 from types import TracebackType
-from typing import Any, NoReturn
+from typing import Any
 
 import anyio
 import msgspec
 
 from ._errors import (
     APIConnectionError,
-    APIResponseValidationError,
     APITimeoutError,
     ResponseTooLargeError,
     SeedError,
@@ -23,7 +22,7 @@ from ._errors import (
     request_id_of,
 )
 from ._errors import stream_error_event as _stream_error
-from ._request import Call
+from ._request import Call, refuse_non_stream
 from ._sse import RawEvent, SSEDecoder
 from ._transports import StreamResponse
 from ._types import (
@@ -273,7 +272,7 @@ class ChatStream:
         resp = await self._call.open_stream()
         kind = resp.headers.get("Content-Type", "")
         if not kind.startswith("text/event-stream"):
-            await self._refuse(resp, kind)
+            await refuse_non_stream(resp, kind)
         self._resp = resp
         self._request_id = request_id_of(resp.headers)
         self._decoder = SSEDecoder(self._max_event_bytes)
@@ -283,27 +282,6 @@ class ChatStream:
         self._opened_at = loop.time()
         self._last_event = None
         self._arm(loop)
-
-    async def _refuse(self, resp: StreamResponse, kind: str) -> NoReturn:
-        """A 2xx that is not an event stream: raise at once, not retried.
-
-        A JSON completion here was generated (and billed) already: sending the request
-        again would pay for it twice more.
-        """
-        try:
-            with anyio.move_on_after(1.0):
-                head = await resp.read()
-        except SeedError:
-            head = b""
-        finally:
-            resp.close()
-        raise APIResponseValidationError(
-            f"a stream was asked for, but the server answered {kind or 'no content type'} "
-            f"(status {resp.status}); a proxy in between may not pass streams through",
-            status_code=resp.status,
-            request_id=request_id_of(resp.headers),
-            body=head[:512].decode("utf-8", "replace"),
-        )
 
     async def _fill(self) -> None:
         """Read the next piece of the body and decode the events it completes."""

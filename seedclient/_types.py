@@ -12,6 +12,7 @@ from typing import Any, Literal
 import msgspec
 
 __all__ = [
+    "ImageEvent",
     "ChatCompletion",
     "ChatCompletionChunk",
     "ChatMessage",
@@ -405,7 +406,39 @@ class ModelsPage(_Wire):
 
 # One cached decoder per type: building a decoder is far costlier than using one.
 completion_decoder = msgspec.json.Decoder(ChatCompletion)
+
+
+class ImageEvent(_Wire):
+    """One event of ``client.images.stream()``: an image made or failed, or the end.
+
+    ``type`` is ``image_generation.partial_succeeded`` (``url`` or ``b64_json``, ``size``),
+    ``image_generation.partial_failed`` (``error`` with ``code`` and ``message``; the other
+    images still come) or ``image_generation.completed`` (``usage``).
+    """
+
+    type: str = ""
+    model: str = ""
+    image_index: int | None = None
+    url: str | None = None
+    b64_json: str | None = None
+    size: str | None = None
+    error: dict[str, Any] | None = None
+    usage: ImagesUsage | None = None
+    created: int | None = None
+    created_at: int | None = None
+
+    @property
+    def kind(self) -> str:
+        """The type without its prefix: ``partial_succeeded``, ``partial_failed``, ``completed``."""
+        return self.type.rsplit(".", 1)[-1]
+
+    def image(self) -> ImageData:
+        """The image this event carries (or its error), as in a whole response's ``data``."""
+        return ImageData(url=self.url, b64_json=self.b64_json, size=self.size, error=self.error)
+
+
 chunk_decoder = msgspec.json.Decoder(ChatCompletionChunk)
 images_decoder = msgspec.json.Decoder(ImagesResponse)
+image_event_decoder = msgspec.json.Decoder(ImageEvent)
 models_decoder = msgspec.json.Decoder(ModelsPage)
 json_encoder = msgspec.json.Encoder()

@@ -129,3 +129,34 @@ def test_stream_error_event_mapping() -> None:
     assert isinstance(err2, InternalServerError)
     err3 = stream_error_event({"error": {"code": "QuotaExceeded", "message": "q"}}, None)
     assert isinstance(err3, QuotaExceededError)
+
+
+def test_every_error_survives_pickling_with_its_fields() -> None:
+    """Errors cross processes (multiprocessing, Ray actors) whatever their __init__ takes."""
+    import pickle
+
+    import seedclient
+
+    body = b'{"error": {"code": "QuotaExceeded", "message": "out of credits"}}'
+    samples: list[Exception] = [
+        status_error(429, body, {"x-request-id": "r-9", "Retry-After": "3"}),
+        status_error(401, b'{"error": {"code": "AuthenticationError", "message": "bad"}}', {}),
+    ]
+    for name in seedclient.__all__:
+        cls = getattr(seedclient, name)
+        if isinstance(cls, type) and issubclass(cls, seedclient.SeedError):
+            if issubclass(cls, APIStatusError):
+                samples.append(cls("boom", status_code=500, code="C", request_id="r-1"))
+            elif cls.__name__ == "InvalidLabelError":
+                samples.append(cls("off label", answer="maybe"))
+            else:
+                try:
+                    samples.append(cls("boom"))
+                except TypeError:  # needs more than a message: covered by its own tests
+                    continue
+    assert len(samples) > 10
+    for error in samples:
+        again = pickle.loads(pickle.dumps(error))
+        assert type(again) is type(error)
+        assert str(again) == str(error)
+        assert again.__dict__ == error.__dict__

@@ -40,6 +40,8 @@ class FaultPlan:
         slow_first_byte_seconds: the delay of a slow first byte.
         truncate_after: chunks sent before a truncated stream is cut (or a malformed chunk
             or an error event is sent).
+        by_text: user text -> the fault every request whose last user message is that text
+            gets, every time (a permanent failure of one row); drawn before the others.
     """
 
     rates: dict[str, float] = field(default_factory=dict)
@@ -50,9 +52,11 @@ class FaultPlan:
     keepalive_every: float = 0.05
     slow_first_byte_seconds: float = 0.5
     truncate_after: int = 2
+    by_text: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        unknown = (set(self.rates) | {k for k in self.script if k}) - set(FAULT_KINDS)
+        kinds = set(self.rates) | {k for k in self.script if k} | set(self.by_text.values())
+        unknown = kinds - set(FAULT_KINDS)
         if unknown:
             raise ValueError(f"unknown fault kind(s) {sorted(unknown)}; known: {FAULT_KINDS}")
         for kind, rate in self.rates.items():
@@ -61,8 +65,11 @@ class FaultPlan:
         self._rng = random.Random(self.seed)
         self._n = 0
 
-    def draw(self) -> str | None:
-        """The fault for the next request (None: answer it properly)."""
+    def draw(self, text: str | None = None) -> str | None:
+        """The fault for the next request, whose last user message is ``text`` (None:
+        answer it properly)."""
+        if text is not None and text in self.by_text:
+            return self.by_text[text]
         n = self._n
         self._n += 1
         if n < len(self.script):

@@ -380,7 +380,7 @@ class FakeSeedServer:
             and (len(texts) < _MAX_LOGGED or users[-1] in texts)
         ):
             texts[users[-1]] += 1
-        fault = self.faults.draw()
+        fault = self.faults.draw(users[-1] if users and isinstance(users[-1], str) else None)
         if fault is not None:
             self.stats.faults[fault] += 1
             early = await self._early_fault(fault, request, rid)
