@@ -4,9 +4,9 @@
 
 A FakeSeedServer (in a thread of this process) refuses with 429 past ``limit`` requests per
 ``window`` seconds. Both jobs classify the same rows with 3 actors on ``ray.init(num_cpus=4)``
-(a quarter CPU per actor). Reported: rows/s, the share of the limit used while sending (the
-accepted requests between the first and the last arrival, per second, over ``limit /
-window``), the best window's share, and the share of requests answered 429. Prints one JSON
+(a quarter CPU per actor). Reported: rows/s, the share of the limit used (the mean count of
+accepted requests in the full windows laid end to end from the first request, over
+``limit``), the best sliding window's share, and the share of requests answered 429. Prints one JSON
 object per job.
 """
 
@@ -59,17 +59,21 @@ def measure(name: str, server: Server, limit: int, window: float, run: Any) -> d
     seconds = time.perf_counter() - started
     stats = server.fake.stats
     arrivals = list(stats.arrivals)
-    sending = arrivals[-1] - arrivals[0] if len(arrivals) > 1 else 0.0
-    allowed = limit / window
+    # The limit's windows laid end to end from the first request; only the full ones count.
+    full = int((arrivals[-1] - arrivals[0]) // window) if arrivals else 0
+    counts = [0] * full
+    for t in arrivals:
+        k = int((t - arrivals[0]) // window)
+        if k < full:
+            counts[k] += 1
     return {
         "job": name,
         "rows": len(out),
         "labelled": sum(1 for r in out if r.get("label") in LABELS),
         "seconds": round(seconds, 2),
         "rows_per_s": round(len(out) / seconds, 1),
-        "limit_used_while_sending": round(len(arrivals) / sending / allowed, 3)
-        if sending
-        else None,
+        "limit_used_per_full_window": round(sum(counts) / full / limit, 3) if full else None,
+        "full_windows": full,
         "best_window_share": round(stats.max_in_window(window) / limit, 3),
         "requests": stats.received,
         "share_429": round(stats.rate_limited / max(stats.received, 1), 4),
