@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 __all__ = ["FAMILIES", "ModelSpec", "family_of", "image_size", "pinned_ids", "suggest"]
@@ -191,6 +191,34 @@ for _old, _family in (
 def family_of(model: str) -> ModelSpec | None:
     """The family of a friendly name or a pinned id of any provider (None: not known)."""
     return _BY_NAME.get(model) or _BY_ID.get(model)
+
+
+def from_listing(
+    model_id: str, features: Mapping[str, Any] | None, token_limits: Mapping[str, Any] | None
+) -> ModelSpec:
+    """The rules of ``model_id`` as its provider's ``GET /models`` states them.
+
+    Ark's capability matrix gives the context window, the output cap and the structured
+    output kinds; what it does not state comes from the catalogue's family of the id, or,
+    for an id the catalogue does not know, is left open (the server is the judge).
+    """
+    base = family_of(model_id)
+    spec = base or ModelSpec(
+        family=model_id,
+        thinking=frozenset({"enabled", "disabled", "auto"}),
+        efforts=_EFFORTS_2X,
+    )
+    changes: dict[str, Any] = {}
+    limits = token_limits or {}
+    if isinstance(limits.get("context_window"), int):
+        changes["context"] = limits["context_window"]
+    if isinstance(limits.get("max_output_token_length"), int):
+        changes["max_output"] = limits["max_output_token_length"]
+    structured = (features or {}).get("structured_outputs")
+    if isinstance(structured, Mapping):
+        kinds = {"text"} | {k for k in ("json_object", "json_schema") if structured.get(k)}
+        changes["response_formats"] = frozenset(kinds)
+    return replace(spec, **changes) if changes else spec
 
 
 def pinned_ids(provider: str) -> dict[str, str]:

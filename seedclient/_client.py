@@ -11,6 +11,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequenc
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Literal, TypeVar, overload
 
+from ._catalog import from_listing
 from ._config import (
     DEFAULT_MAX_CONNECTIONS,
     DEFAULT_MAX_EVENT_BYTES,
@@ -524,8 +525,26 @@ class Models:
     def __init__(self, client: SeedClient) -> None:
         self._client = client
 
-    async def list(self, *, timeout: Timeout | float | None = None) -> ModelsPage:
-        """``GET /models``: on Ark each entry carries its capabilities and token limits."""
-        call = self._client._call("/models", None, timeout, None, method="GET")
+    async def list(
+        self,
+        *,
+        refresh_rules: bool = False,
+        timeout: Timeout | float | None = None,
+    ) -> ModelsPage:
+        """``GET /models``: on Ark each entry carries its capabilities and token limits.
+
+        With ``refresh_rules=True`` the client takes its per-model rules from the answer
+        (output caps, context windows, structured-output kinds) in place of the
+        catalogue's, and ids the catalogue does not know pass the "did you mean" check.
+        Copies made by ``with_options()`` (and runners made) before keep the old rules.
+        """
+        client = self._client
+        call = client._call("/models", None, timeout, None, method="GET")
         page: ModelsPage = await call.send_decoded(models_decoder, "models")
+        if refresh_rules:
+            specs = dict(client._provider.specs)
+            for info in page.data:  # a plain list (no matrix) still says which ids exist
+                if info.id:
+                    specs[info.id] = from_listing(info.id, info.features, info.token_limits)
+            client._provider = dataclasses.replace(client._provider, specs=specs)
         return page

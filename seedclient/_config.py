@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from urllib.parse import urlsplit
 
-from ._catalog import FAMILIES, pinned_ids
+from ._catalog import FAMILIES, ModelSpec, pinned_ids
 from ._errors import ConfigurationError
 
 __all__ = ["PROVIDERS", "Provider", "Timeout", "resolve_settings"]
@@ -83,6 +83,8 @@ class Provider:
         usage_in_stream: whether it accepts ``stream_options.include_usage``.
         reasoning_in_messages: whether an assistant turn's ``reasoning_content`` is sent back
             (Ark's thinking models expect it in tool loops; strict gateways reject it).
+        specs: model id -> rules read from the provider's own ``GET /models``
+            (``client.models.list(refresh_rules=True)``); they win over the catalogue's.
     """
 
     name: str
@@ -94,6 +96,7 @@ class Provider:
     seed_min: int | None = None
     usage_in_stream: bool = True
     reasoning_in_messages: bool = True
+    specs: Mapping[str, ModelSpec] = field(default_factory=dict)
 
 
 PROVIDERS: Mapping[str, Provider] = {

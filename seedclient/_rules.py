@@ -21,7 +21,7 @@ __all__ = ["check_model", "check_rules"]
 
 def check_model(provider: Provider, given: str, sent: str) -> ModelSpec | None:
     """The catalogue's entry for a model, or None; refuse a likely typo on a known provider."""
-    spec = family_of(sent) or family_of(given)
+    spec = provider.specs.get(sent) or family_of(sent) or family_of(given)
     if spec is not None or not provider.aliases or sent.startswith("ep-"):
         return spec
     close = suggest(given, known_names())

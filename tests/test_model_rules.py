@@ -134,6 +134,51 @@ async def test_models_list_reads_the_capability_matrix() -> None:
     assert code.features is not None and not code.features["structured_outputs"]["json_object"]
 
 
+async def test_refreshed_rules_from_models_win_over_the_catalogue() -> None:
+    """The provider's own /models says flash now caps output at 1,000 tokens and has no
+    json_schema, and lists an id the catalogue does not know yet (one edit from a known one)."""
+    listing = {
+        "object": "list",
+        "data": [
+            {
+                "id": "seed-1-6-flash-250715",
+                "features": {"structured_outputs": {"json_object": True, "json_schema": False}},
+                "token_limits": {"context_window": 262144, "max_output_token_length": 1000},
+            },
+            {"id": "seed-1-6-flash-250716", "token_limits": {"max_output_token_length": 4096}},
+        ],
+    }
+    messages = [{"role": "user", "content": "hi"}]
+    schema = {"type": "json_schema", "json_schema": {"name": "x", "schema": {"type": "object"}}}
+    base = "https://ark.ap-southeast.bytepluses.com/api/v3"
+    with aioresponses() as m:
+        m.get(base + "/models", payload=listing)
+        async with SeedClient(api_key=SECRET) as client:
+            # Before: the catalogue's rules (a typo check refuses the new id).
+            with pytest.raises(ConfigurationError, match="did you mean"):
+                await client.chat.completions.create(
+                    model="seed-1-6-flash-250716", messages=messages
+                )
+            await client.models.list(refresh_rules=True)
+            with pytest.raises(ConfigurationError, match="cap of 1000"):
+                await client.chat.completions.create(
+                    model="seed-1.6-flash", messages=messages, max_completion_tokens=2000
+                )
+            with pytest.raises(ConfigurationError, match="json_schema"):
+                await client.chat.completions.create(
+                    model="seed-1.6-flash", messages=messages, response_format=schema
+                )
+            m.post(base + "/chat/completions", payload=ARK_COMPLETION)
+            done = await client.chat.completions.create(
+                model="seed-1-6-flash-250716", messages=messages, max_completion_tokens=4000
+            )
+            assert done.choices[0].finish_reason == "tool_calls"  # the canned answer, sent
+            with pytest.raises(ConfigurationError, match="cap of 4096"):
+                await client.chat.completions.create(
+                    model="seed-1-6-flash-250716", messages=messages, max_completion_tokens=5000
+                )
+
+
 @pytest.mark.parametrize(
     ("provider", "params", "needle"),
     [

@@ -365,7 +365,9 @@ def test_the_ray_guide_runs_as_written(serve: Any, capsys: pytest.CaptureFixture
 
 
 def test_every_public_name_of_seedclient_ray_is_documented() -> None:
-    reference = (ROOT / "docs" / "reference.md").read_text()
+    index = (ROOT / "docs" / "reference" / "index.md").read_text()
     for name in seedclient.ray.__all__:
         assert (getattr(seedclient.ray, name).__doc__ or "").strip(), name
-        assert f"::: seedclient.ray.{name}\n" in reference, name
+        page = ROOT / "docs" / "reference" / f"ray.{name}.md"
+        assert page.read_text() == f"# ray.{name}\n\n::: seedclient.ray.{name}\n", name
+        assert f"](ray.{name}.md)" in index, name
