@@ -7,6 +7,8 @@ import textwrap
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from seedclient import SeedClient
 from seedclient.testing import FakeSeedServer
 
@@ -57,3 +59,14 @@ async def test_images_section() -> None:
     assert block is not None
     names = await run_block(block.group(1))
     assert [d.size for d in names["done"].data] == ["2048x2048"] * 3
+
+
+async def test_images_stream_section(capsys: pytest.CaptureFixture[str]) -> None:
+    code = README.split("### Images\n", 1)[1].split("\n## ", 1)[0]
+    blocks = re.findall(r"```python\n(.*?)```", code, re.S)
+    assert len(blocks) == 2
+    names = await run_block(blocks[1])
+    printed = capsys.readouterr().out.split("\n")
+    assert printed[:5] == [f"partial_succeeded {i}" for i in range(4)] + ["completed None"]
+    paths = names["paths"]
+    assert len(paths) == 4 and all(p.read_bytes().startswith(b"\x89PNG") for p in paths)
