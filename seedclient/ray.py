@@ -97,7 +97,8 @@ class _Budget:
 
     def __init__(self, rpm: int | None, tpm: int | None, window: float) -> None:
         self.rpm, self.tpm, self.window = rpm, tpm, window
-        self.ttl = min(max(window / 40, 0.05), 1.5)
+        # Short-lived blocks: a pause after a 429 reaches every actor within ttl seconds.
+        self.ttl = min(max(window / 40, 0.05), 0.5)
         self.span = window + 2 * self.ttl  # the issue window: the server's, ttl and margin
         self.blocks: collections.deque[list[Any]] = collections.deque()  # [t, id, n, tokens]
         self.used = self.tokens = 0

@@ -371,3 +371,29 @@ def test_every_public_name_of_seedclient_ray_is_documented() -> None:
         page = ROOT / "docs" / "reference" / f"ray.{name}.md"
         assert page.read_text() == f"# ray.{name}\n\n::: seedclient.ray.{name}\n", name
         assert f"](ray.{name}.md)" in index, name
+
+
+def test_a_429_seen_by_one_actor_pauses_all_of_them(serve: Any) -> None:
+    retry_after = 2.0
+    plan = FaultPlan(script=[None] * 40 + ["rate_limit"], retry_after=retry_after)
+    fake = serve(faults=plan)
+    budget = seedclient.ray.RateBudget()
+    out = seedclient.ray.classify(
+        ray.data.from_items(reviews(200)),
+        labels=LABELS,
+        id_column="id",
+        client_options={"base_url": fake.url, "api_key": "k"},
+        budget=budget,
+        num_actors=3,
+        concurrency_per_actor=4,
+        batch_size=10,
+    ).take_all()
+    assert len(out) == 200 and all(r["error"] is None for r in out)
+    arrivals = list(fake.server.stats.arrivals)
+    refused_at = arrivals[40]  # the 41st request was the 429
+    # Blocks already taken may still be spent for up to 0.5 s; then no actor sends until
+    # the pause ends.
+    paused = [t for t in arrivals if refused_at + 0.6 < t < refused_at + retry_after - 0.1]
+    assert paused == []
+    assert arrivals[-1] > refused_at + retry_after  # and the job went on after it
+    assert budget.summary().throttled == 1
