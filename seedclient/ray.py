@@ -138,7 +138,10 @@ class _Budget:
         if self.rpm is not None:
             granted = min(granted, self.rpm - self.used)
         if self.tpm is not None:
-            granted = min(granted, (self.tpm - self.tokens) // max(tokens_each, 1))
+            fit = (self.tpm - self.tokens) // max(tokens_each, 1)
+            if fit <= 0 and not self.tokens:
+                fit = 1  # one request larger than the whole budget goes alone in its window
+            granted = min(granted, fit)
         rate = self.learn.rate
         if rate is not None:  # a learnt pace: no more than `rate` a second, spread evenly
             self.tat = max(self.tat, now)

@@ -312,6 +312,9 @@ def test_budget_tpm_and_the_stop(monkeypatch: pytest.MonkeyPatch) -> None:
     assert budget.take(50, 100, None)[1] == 5
     from seedclient import AuthenticationError
 
+    clock[0] += 200.0  # a new window: one request larger than the whole budget still goes
+    assert budget.take(3, 5000, None)[1] == 1
+    assert budget.take(1, 5000, None)[1] == 0
     budget.report({"fatal": AuthenticationError("401 bad key", status_code=401)})
     assert isinstance(budget.take(1, 1, None)[4], AuthenticationError)
 
