@@ -40,6 +40,7 @@ class ModelSpec:
         no_reasoning: the cheapest parameters that switch reasoning off.
         sizes: image ``size`` presets -> the pixel size they make.
         pixels: the range of ``WxH`` total pixels an image may have.
+        dimensions: the embedding sizes an embedding model makes (its largest first).
     """
 
     family: str
@@ -57,6 +58,7 @@ class ModelSpec:
     )
     sizes: Mapping[str, str] = field(default_factory=dict)
     pixels: tuple[int, int] = (0, 0)
+    dimensions: tuple[int, ...] = ()
 
 
 def _seed2(family: str, ids: Mapping[str, str], **kw: object) -> ModelSpec:
@@ -165,6 +167,16 @@ FAMILIES: tuple[ModelSpec, ...] = (
         sizes={"2K": "2048x2048", "3K": "3072x3072"},
         pixels=(3_686_400, 10_404_496),
     ),
+    ModelSpec(
+        "embedding-vision",
+        kind="embedding",
+        ids={
+            "byteplus": "skylark-embedding-vision-251215",
+            "volcengine": "doubao-embedding-vision-251215",
+        },
+        context=131_072,
+        dimensions=(2048, 1024),
+    ),
 )
 
 _BY_NAME: dict[str, ModelSpec] = {}
@@ -184,6 +196,9 @@ for _old, _family in (
     ("doubao-seed-2-0-mini-260428", "seed-2.0-mini"),
     ("seedream-5-0-lite-260128", "seedream-5.0-lite"),
     ("doubao-seedream-5-0-lite-260128", "seedream-5.0-lite"),
+    ("skylark-embedding-vision-250615", "embedding-vision"),
+    ("doubao-embedding-vision-250615", "embedding-vision"),
+    ("doubao-embedding-vision-250328", "embedding-vision"),
 ):
     _BY_ID[_old] = _BY_NAME[_family]
 
@@ -314,6 +329,9 @@ def aliases_table() -> str:
         ids = [f"`{spec.ids[p]}`" if p in spec.ids else _NONE for p in _PROVIDER_ORDER]
         if spec.kind == "image":
             notes = f"sizes {', '.join(spec.sizes)} or WxH, {spec.pixels[0]:,}+ px"
+            cap = _NONE
+        elif spec.kind == "embedding":
+            notes = "dimensions " + ", ".join(map(str, spec.dimensions)) + "; text and images"
             cap = _NONE
         else:
             order = ("none", "minimal", "low", "medium", "high", "xhigh", "max")

@@ -21,6 +21,7 @@ from ._config import (
     resolve_model,
     resolve_settings,
 )
+from ._embeddings import Embeddings
 from ._errors import (
     DEFAULT_MAX_RESPONSE_BYTES,
     ConfigurationError,
@@ -134,6 +135,7 @@ class SeedClient:
         self._chat = Chat(self)
         self._images = Images(self)
         self._models = Models(self)
+        self._embeddings = Embeddings(self)
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -156,6 +158,11 @@ class SeedClient:
     def models(self) -> Models:
         """The endpoint's model list: ``await client.models.list()``."""
         return self._models
+
+    @property
+    def embeddings(self) -> Embeddings:
+        """Embeddings: ``client.embeddings.create(...)``, ``create_multimodal(...)`` (Ark)."""
+        return self._embeddings
 
     @property
     def key_source(self) -> str:
@@ -206,6 +213,7 @@ class SeedClient:
         other._chat = Chat(other)
         other._images = Images(other)
         other._models = Models(other)
+        other._embeddings = Embeddings(other)
         return other
 
     async def aclose(self) -> None:

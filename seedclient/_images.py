@@ -91,7 +91,7 @@ def _format_of(data: bytes) -> str | None:
     return None
 
 
-def _reference(value: Any) -> str:
+def reference_url(value: Any) -> str:
     """A reference image as Seedream takes it: a URL as it is; a path or bytes as a data URL."""
     if isinstance(value, str) and value.startswith(("http://", "https://", "data:image/")):
         return value
@@ -126,8 +126,8 @@ def _references(value: Any) -> str | list[str]:
             raise ConfigurationError(
                 f"Seedream takes at most {MAX_REFERENCES} reference images, got {len(value)}"
             )
-        return [_reference(v) for v in value]
-    return _reference(value)
+        return [reference_url(v) for v in value]
+    return reference_url(value)
 
 
 def _aiml_size(size: Any) -> Any:

@@ -70,3 +70,9 @@ async def test_images_stream_section(capsys: pytest.CaptureFixture[str]) -> None
     assert printed[:5] == [f"partial_succeeded {i}" for i in range(4)] + ["completed None"]
     paths = names["paths"]
     assert len(paths) == 4 and all(p.read_bytes().startswith(b"\x89PNG") for p in paths)
+
+
+async def test_embeddings_section() -> None:
+    names = await run_block(section_code("Embeddings"))
+    assert [len(e.embedding) for e in names["done"].data] == [2048, 2048]
+    assert len(names["fused"].data) == 1

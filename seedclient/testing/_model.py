@@ -19,7 +19,15 @@ from typing import Any
 from ._labels import choose_label, digest, find_label_prompt
 from ._schema import SchemaError, instance
 
-__all__ = ["Answer", "SchemaError", "answer", "count_tokens", "split_tokens", "text_of"]
+__all__ = [
+    "Answer",
+    "SchemaError",
+    "answer",
+    "count_tokens",
+    "embedding",
+    "split_tokens",
+    "text_of",
+]
 
 _TOKEN = re.compile(r"\s*\S+")
 _WORDS = re.compile(r"[a-z']+")
@@ -298,3 +306,15 @@ def _apply_caps(result: Answer, body: Mapping[str, Any]) -> None:
     if isinstance(cap, int) and len(result.content) > cap:
         result.content = result.content[:cap]
         result.finish_reason = "length"
+
+
+def embedding(key: str, dimensions: int) -> list[float]:
+    """A unit vector for ``key``: the same input always gets the same one."""
+    import hashlib
+    import math
+    import random
+
+    rng = random.Random(hashlib.sha256(key.encode("utf-8", "surrogatepass")).digest())
+    vector = [rng.gauss(0.0, 1.0) for _ in range(dimensions)]
+    norm = math.sqrt(sum(v * v for v in vector)) or 1.0
+    return [round(v / norm, 6) for v in vector]

@@ -16,7 +16,15 @@ from typing import Any
 from .._catalog import FAMILIES, ModelSpec, family_of
 from .._catalog import image_size as catalogue_image_size
 
-__all__ = ["DIALECTS", "Rejection", "check_chat", "check_images", "image_size", "model_of"]
+__all__ = [
+    "DIALECTS",
+    "Rejection",
+    "check_chat",
+    "check_embeddings",
+    "check_images",
+    "image_size",
+    "model_of",
+]
 
 #: dialect -> the providers whose pinned ids it serves.
 DIALECTS: Mapping[str, tuple[str, ...]] = {
@@ -280,3 +288,47 @@ def check_images(dialect: str, body: Any) -> tuple[ModelSpec | None, Rejection |
         return None, _invalid("response_format")
     _, refused = image_size(spec, body.get("size"))
     return spec, refused
+
+
+# ---------------------------------------------------------------------------- embeddings
+
+_EMBED_PARTS = {"text": "text", "image_url": "image_url", "video_url": "video_url"}
+
+
+def check_embeddings(
+    dialect: str, body: Any, *, multimodal: bool
+) -> tuple[ModelSpec | None, Rejection | None]:
+    """The embedding model's family, or why production would refuse this body."""
+    if not isinstance(body, dict):
+        return None, Rejection(400, "InvalidParameter", "The request body must be a JSON object.")
+    spec, refused = model_of(dialect, body.get("model"))
+    if refused is not None:
+        return None, refused
+    if spec is not None and spec.kind != "embedding":
+        return None, _invalid("model", f"{body['model']} does not make embeddings")
+    given = body.get("input")
+    if multimodal:
+        if not isinstance(given, list) or not given:
+            return None, Rejection(400, "MissingParameter", "The parameter `input` is missing.")
+        for part in given:
+            kind = part.get("type") if isinstance(part, dict) else None
+            inner = part.get(_EMBED_PARTS[kind]) if kind in _EMBED_PARTS else None
+            ok = (
+                isinstance(inner, str)
+                if kind == "text"
+                else (isinstance(inner, dict) and isinstance(inner.get("url"), str))
+            )
+            if not ok:
+                return None, _invalid("input", "each part is text, image_url or video_url")
+    elif isinstance(given, list):
+        if not given or not all(isinstance(t, str) and t for t in given):
+            return None, _invalid("input", "a text or a list of texts")
+    elif not isinstance(given, str) or not given:
+        return None, Rejection(400, "MissingParameter", "The parameter `input` is missing.")
+    dims = body.get("dimensions")
+    if dims is not None and spec is not None and dims not in spec.dimensions:
+        sizes = " or ".join(map(str, spec.dimensions))
+        return None, _invalid("dimensions", f"{spec.family} makes {sizes}")
+    if body.get("encoding_format", "float") not in ("float", "base64"):
+        return None, _invalid("encoding_format")
+    return spec, None

@@ -6,6 +6,7 @@ import asyncio
 import base64
 import collections
 import math
+import struct
 import time
 import zlib
 from collections.abc import Collection, Coroutine, Mapping
@@ -19,8 +20,8 @@ from aiohttp import web
 from .._catalog import FAMILIES, ModelSpec
 from ._faults import FaultPlan
 from ._images import plan_images, png
-from ._model import Answer, SchemaError, answer, count_tokens, split_tokens
-from ._rules import DIALECTS, Rejection, check_chat, check_images, model_of
+from ._model import Answer, SchemaError, answer, count_tokens, embedding, split_tokens
+from ._rules import DIALECTS, Rejection, check_chat, check_embeddings, check_images, model_of
 
 __all__ = ["FakeSeedServer", "ServerStats"]
 
@@ -178,6 +179,9 @@ class FakeSeedServer:
             if self.dialect == "ark":
                 app.router.add_post(f"{prefix}/batch/chat/completions", self._batch_chat)
             app.router.add_post(f"{prefix}/images/generations", self._images)
+            app.router.add_post(f"{prefix}/embeddings", self._embeddings)
+            if self.dialect == "ark":
+                app.router.add_post(f"{prefix}/embeddings/multimodal", self._embeddings)
             app.router.add_get(f"{prefix}/models", self._models)
         app.router.add_get("/files/{name}", self._file)
         return app
@@ -738,6 +742,51 @@ class FakeSeedServer:
             raise web.HTTPNotFound()
         return web.Response(body=data, content_type="image/png")
 
+    async def _embeddings(self, request: web.Request) -> web.Response:
+        """``/embeddings`` (a vector per text) and Ark's ``/embeddings/multimodal`` (one
+        fused vector, ``data`` a single object)."""
+        self.stats.received += 1
+        rid = self._request_id()
+        denied = self._auth_error(request, rid)
+        if denied is not None:
+            return denied
+        body, refused = await self._read_json(request, rid)
+        if refused is not None:
+            return refused
+        multimodal = request.path.endswith("/multimodal")
+        spec, problem = check_embeddings(self.dialect, body, multimodal=multimodal)
+        if problem is not None:
+            return self._refuse(problem, rid)
+        dims = body.get("dimensions") or (spec.dimensions[0] if spec else 1024)
+        given = body["input"]
+        texts = (
+            [_encode(given).decode()]
+            if multimodal
+            else ([given] if isinstance(given, str) else given)
+        )
+
+        def item(i: int, key: str) -> dict[str, Any]:
+            vector = embedding(key, dims)
+            if body.get("encoding_format") == "base64":
+                packed = base64.b64encode(struct.pack(f"<{dims}f", *vector)).decode()
+                return {"index": i, "object": "embedding", "embedding": packed}
+            return {"index": i, "object": "embedding", "embedding": vector}
+
+        items = [item(i, key) for i, key in enumerate(texts)]
+        tokens = sum(count_tokens(key) for key in texts)
+        out: dict[str, Any] = {
+            "id": rid,
+            "object": "list",
+            "model": self._served_model(body["model"]),
+            "created": int(time.time()),
+            "data": items[0] if multimodal else items,
+            "usage": {"prompt_tokens": tokens, "total_tokens": tokens},
+        }
+        self.stats.answered[200] += 1
+        return web.Response(
+            body=_encode(out), headers={"x-request-id": rid}, content_type="application/json"
+        )
+
     async def _models(self, request: web.Request) -> web.Response:
         rid = self._request_id()
         denied = self._auth_error(request, rid)
@@ -764,7 +813,7 @@ class FakeSeedServer:
             return entry
         # Ark's /models carries a capability matrix per model.
         chat = spec.kind == "chat"
-        entry["domain"] = "LLM" if chat else "VLM"
+        entry["domain"] = {"chat": "LLM", "embedding": "Embedding"}.get(spec.kind, "VLM")
         entry["status"] = "Running"
         entry["features"] = {
             "structured_outputs": {
