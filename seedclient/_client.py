@@ -27,7 +27,6 @@ from ._errors import (
     ConfigurationError,
     StructuredOutputError,
     parse_reset,
-    request_id_of,
 )
 from ._images import Images
 from ._params import ChatParams, chat_body, encode_body
@@ -284,8 +283,7 @@ def _rate_limit(headers: Mapping[str, str], remaining: str) -> RateLimit:
 
 
 def _finish_completion(completion: ChatCompletion, resp: Response) -> ChatCompletion:
-    """What a completion's response headers add: the request id and the rate-limit state."""
-    completion.request_id = request_id_of(resp.headers)
+    """What a completion's response headers add besides its request id: the rate limits."""
     remaining = resp.headers.get("x-ratelimit-remaining-requests")
     if remaining is not None:
         completion.rate_limit = _rate_limit(resp.headers, remaining)

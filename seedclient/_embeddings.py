@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from ._catalog import family_of
 from ._config import Timeout, resolve_model
-from ._errors import ConfigurationError, request_id_of
+from ._errors import ConfigurationError
 from ._images import reference_url
 from ._params import encode_body
 from ._transports import Response
@@ -26,11 +26,6 @@ __all__ = ["Embeddings"]
 _PARTS = {"text": "text", "image_url": "image_url", "video_url": "video_url"}
 
 
-def _with_id(done: EmbeddingsResponse, resp: Response) -> EmbeddingsResponse:
-    done.request_id = request_id_of(resp.headers)
-    return done
-
-
 def _fused(done: _MultimodalEmbeddingsResponse, resp: Response) -> EmbeddingsResponse:
     """Ark's single-object ``data`` as the usual list of one."""
     return EmbeddingsResponse(
@@ -39,7 +34,7 @@ def _fused(done: _MultimodalEmbeddingsResponse, resp: Response) -> EmbeddingsRes
         created=done.created,
         data=[done.data],
         usage=done.usage,
-        request_id=request_id_of(resp.headers),
+        request_id=done.request_id,
     )
 
 
@@ -108,9 +103,7 @@ class Embeddings:
         body["input"] = input
         body.update(extra_body or {})
         call = self._client._call("/embeddings", encode_body(body), timeout, None)
-        done: EmbeddingsResponse = await call.send_decoded(
-            embeddings_decoder, "embeddings", _with_id
-        )
+        done: EmbeddingsResponse = await call.send_decoded(embeddings_decoder, "embeddings")
         return done
 
     async def create_multimodal(

@@ -20,7 +20,7 @@ from ._errors import APIConnectionError, ConfigurationError, SeedError, StreamEr
 from ._params import encode_body
 from ._request import Call, refuse_non_stream
 from ._sse import SSEDecoder
-from ._transports import Response, StreamResponse
+from ._transports import StreamResponse
 from ._types import ImageData, ImageEvent, ImagesResponse, image_event_decoder, images_decoder
 
 if TYPE_CHECKING:
@@ -60,11 +60,6 @@ def _check_image(provider: Provider, spec: ModelSpec | None, params: Mapping[str
         _, problem = catalogue_image_size(spec, params["size"])
         if problem is not None:
             raise ConfigurationError(problem)
-
-
-def _with_id(images: ImagesResponse, resp: Response) -> ImagesResponse:
-    images.request_id = request_id_of(resp.headers)
-    return images
 
 
 #: Image formats Seedream takes as references, by their first bytes.
@@ -334,7 +329,7 @@ class Images:
         (``"WxH"`` as ``{width, height}``).
         """
         call = self._call(model, prompt, params, extra_body, extra_headers, timeout)
-        images: ImagesResponse = await call.send_decoded(images_decoder, "images", _with_id)
+        images: ImagesResponse = await call.send_decoded(images_decoder, "images")
         return images
 
     def stream(

@@ -162,9 +162,10 @@ class Call:
     ) -> Any:
         """Send until a 2xx answer decodes, an error not worth retrying, or the deadline.
 
-        Returns the decoded value, or ``finish(value, response)``: the caller's own reading
-        of the response, done here so that the caller needs no coroutine of its own. A
-        malformed 2xx body is retried like a 5xx.
+        The decoder's type has a ``request_id`` field: it gets the response's. Returns the
+        value, or ``finish(value, response)``: the caller's own reading of the response,
+        done here so that the caller needs no coroutine of its own. A malformed 2xx body is
+        retried like a 5xx.
         """
         while True:
             try:
@@ -182,6 +183,7 @@ class Call:
             except APIResponseValidationError as exc:
                 await self.retry_or_raise(exc, resp.headers)
                 continue
+            value.request_id = request_id_of(resp.headers)
             return value if finish is None else finish(value, resp)
 
     async def open_stream(self) -> StreamResponse:

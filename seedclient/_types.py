@@ -405,6 +405,7 @@ class ModelsPage(_Wire):
 
     object: str = "list"
     data: list[ModelInfo] = []
+    request_id: str | None = None
 
 
 # One cached decoder per type: building a decoder is far costlier than using one.
@@ -480,6 +481,7 @@ class _MultimodalEmbeddingsResponse(_Wire):
     created: int | None = None
     data: Embedding = msgspec.field(default_factory=Embedding)
     usage: EmbeddingsUsage | None = None
+    request_id: str | None = None
 
 
 chunk_decoder = msgspec.json.Decoder(ChatCompletionChunk)
