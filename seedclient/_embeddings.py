@@ -49,8 +49,11 @@ def _part(part: Any) -> Any:
         )
     if part["type"] == "image_url":
         image = part.get("image_url")
-        url = image.get("url") if isinstance(image, Mapping) else image
-        return {"type": "image_url", "image_url": {**(image or {}), "url": reference_url(url)}}
+        fields = dict(image) if isinstance(image, Mapping) else {"url": image}
+        return {
+            "type": "image_url",
+            "image_url": {**fields, "url": reference_url(fields.get("url"))},
+        }
     return dict(part)
 
 

@@ -68,7 +68,11 @@ async def test_the_multimodal_wire_shape_as_ark_sends_it() -> None:
         async with SeedClient(api_key=SECRET) as c:
             done = await c.embeddings.create_multimodal(
                 model="embedding-vision",
-                input=["hi", {"type": "image_url", "image_url": {"url": png((1, 2, 3))}}],
+                input=[
+                    "hi",
+                    {"type": "image_url", "image_url": {"url": png((1, 2, 3))}},
+                    {"type": "image_url", "image_url": "https://e.com/c.jpg"},  # url alone
+                ],
                 sparse_embedding=True,
             )
         (call,) = m.requests[("POST", URL(ARK + "/embeddings/multimodal"))]
@@ -76,6 +80,7 @@ async def test_the_multimodal_wire_shape_as_ark_sends_it() -> None:
     assert sent["model"] == "skylark-embedding-vision-251215"
     assert sent["input"][0] == {"type": "text", "text": "hi"}
     assert sent["input"][1]["image_url"]["url"].startswith("data:image/png;base64,")
+    assert sent["input"][2] == {"type": "image_url", "image_url": {"url": "https://e.com/c.jpg"}}
     assert sent["sparse_embedding"] == {"type": "enabled"}
     assert done.data[0].embedding == [0.6, 0.8] and done.data[0].sparse_embedding == []
     assert done.usage is not None and done.usage.prompt_tokens_details == {"image_tokens": 5}
