@@ -224,7 +224,9 @@ class BatchRunner:
     async def _attempt(
         self, params: Mapping[str, Any]
     ) -> tuple[ChatCompletion | None, SeedError | None, int]:
-        estimate = self._estimate(params) if self._tpm is not None or self._budget else 0
+        estimate = (
+            self._estimate(params) if self._tpm is not None or self._budget is not None else 0
+        )
         probe = self._probe
         if probe is None:
             probe = self._probe = anyio.Event()

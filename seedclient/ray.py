@@ -231,7 +231,7 @@ class RateBudget:
         if window <= 0:
             raise ValueError(f"window must be positive, got {window!r}")
         self.name = name or f"seedclient-budget-{uuid.uuid4().hex[:12]}"
-        self.max_block = max(1, max_block if rpm is None else min(max_block, rpm // 20 or 1))
+        self.max_block = max(1, max_block if rpm is None else min(max_block, rpm // 20))
         options = {"name": self.name, "get_if_exists": True}
         self._actor: Any = _BudgetActor.options(**options).remote(rpm, tpm, window)
         self._local()
