@@ -17,7 +17,7 @@ import time
 
 CHILD = """
 import resource, sys, time
-from seedclient._checkpoint import Checkpoint
+from seedclient._bulk.checkpoint import Checkpoint
 base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 t = time.perf_counter()
 c = Checkpoint(sys.argv[1])

@@ -49,7 +49,7 @@ def floor(pieces: list[bytes]) -> int:
 
 def seedclient(pieces: list[bytes]) -> int:
     from seedclient import SSEDecoder
-    from seedclient._types import chunk_decoder
+    from seedclient._wire.chat import chunk_decoder
 
     decode = chunk_decoder.decode
     dec = SSEDecoder()

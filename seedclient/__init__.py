@@ -15,8 +15,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from ._batch import BatchResult, BatchRunner, BatchStats
-from ._classify import Classification, Classifier, InvalidLabelError
+from ._bulk.classify import Classification, Classifier
+from ._bulk.outcome import BatchResult
+from ._bulk.pacing import SharedBudget
+from ._bulk.pool import BatchRun
+from ._bulk.runner import BatchRunner
+from ._bulk.stats import BatchStats
+from ._call.retry import RetryPolicy
 from ._client import SeedClient
 from ._config import PROVIDERS, Timeout
 from ._errors import (
@@ -26,8 +31,10 @@ from ._errors import (
     APITimeoutError,
     AuthenticationError,
     BadRequestError,
+    CheckpointLockedError,
     ConfigurationError,
     InternalServerError,
+    InvalidLabelError,
     NotFoundError,
     PermissionDeniedError,
     QuotaExceededError,
@@ -38,52 +45,51 @@ from ._errors import (
     StructuredOutputError,
     UnsupportedParameterWarning,
 )
-from ._images import ImageStream
-from ._pacing import SharedBudget
-from ._params import ChatParams
-from ._pool import BatchRun
-from ._retry import RetryPolicy
-from ._sse import ServerSentEvent, SSEDecoder
-from ._stream import ChatStream
-from ._tools import Tool, ToolEvent, ToolRun
-from ._types import (
+from ._resources.chat import Chat, Completions
+from ._resources.chat_params import ChatParams
+from ._resources.chat_stream import ChatStream
+from ._resources.embeddings import Embeddings
+from ._resources.images import Images, ImageStream
+from ._resources.models import Models
+from ._resources.tools import Tool, ToolEvent, ToolRun
+from ._version import get_version as _get_version
+from ._wire.chat import (
     ChatCompletion,
     ChatCompletionChunk,
     ChatMessage,
     Choice,
+    ChoiceLogprobs,
     ChunkChoice,
+    CompletionTokensDetails,
     Delta,
-    Embedding,
-    EmbeddingsResponse,
-    EmbeddingsUsage,
     Function,
-    ImageData,
-    ImageEvent,
-    ImagesResponse,
+    FunctionDelta,
     ImageURL,
     ImageURLPart,
     Message,
-    ModelInfo,
-    ModelsPage,
+    Meta,
+    MetaUsage,
+    PromptTokensDetails,
+    RateLimit,
     TextPart,
+    TokenLogprob,
     ToolCall,
     ToolCallDelta,
+    TopLogprob,
     Usage,
     VideoURL,
     VideoURLPart,
 )
+from ._wire.embeddings import Embedding, EmbeddingsResponse, EmbeddingsUsage
+from ._wire.images import ImageData, ImageEvent, ImagesResponse, ImagesUsage
+from ._wire.models import ModelInfo, ModelsPage
+from ._wire.sse import ServerSentEvent, SSEDecoder
 
 
 def __getattr__(name: str) -> Any:
-    # __version__ comes from the installed metadata, read on first use: importing
-    # importlib.metadata would triple the cost of `import seedclient`.
+    # __version__ is read from the installed metadata on first use (see _version).
     if name == "__version__":
-        from importlib.metadata import PackageNotFoundError, version
-
-        try:
-            value = version("seedclient")
-        except PackageNotFoundError:  # pragma: no cover - running from a source tree
-            value = "0.0.0"
+        value = _get_version()
         globals()["__version__"] = value
         return value
     raise AttributeError(f"module 'seedclient' has no attribute {name!r}")
@@ -101,35 +107,49 @@ __all__ = [
     "BatchRun",
     "BatchRunner",
     "BatchStats",
+    "Chat",
     "ChatCompletion",
     "ChatCompletionChunk",
     "ChatMessage",
     "ChatParams",
     "ChatStream",
+    "CheckpointLockedError",
     "Choice",
+    "ChoiceLogprobs",
     "ChunkChoice",
     "Classification",
     "Classifier",
+    "CompletionTokensDetails",
+    "Completions",
     "ConfigurationError",
     "Delta",
     "Embedding",
+    "Embeddings",
     "EmbeddingsResponse",
     "EmbeddingsUsage",
     "Function",
+    "FunctionDelta",
     "ImageData",
     "ImageEvent",
     "ImageStream",
     "ImageURL",
     "ImageURLPart",
+    "Images",
     "ImagesResponse",
+    "ImagesUsage",
     "InternalServerError",
     "InvalidLabelError",
     "Message",
+    "Meta",
+    "MetaUsage",
     "ModelInfo",
+    "Models",
     "ModelsPage",
     "NotFoundError",
     "PermissionDeniedError",
+    "PromptTokensDetails",
     "QuotaExceededError",
+    "RateLimit",
     "RateLimitError",
     "ResponseTooLargeError",
     "RetryPolicy",
@@ -142,11 +162,13 @@ __all__ = [
     "StructuredOutputError",
     "TextPart",
     "Timeout",
+    "TokenLogprob",
     "Tool",
     "ToolCall",
     "ToolCallDelta",
     "ToolEvent",
     "ToolRun",
+    "TopLogprob",
     "UnsupportedParameterWarning",
     "Usage",
     "VideoURL",

@@ -17,10 +17,24 @@ DEFAULT_MAX_RETRIES = 2
 DEFAULT_MAX_CONNECTIONS = 1000
 #: SSE lines/events larger than this are an error (Seedream streams base64 images).
 DEFAULT_MAX_EVENT_BYTES = 32 * 1024 * 1024
+#: The largest response body read by default (a client option: ``max_response_bytes``).
+DEFAULT_MAX_RESPONSE_BYTES = 64 * 1024 * 1024
+#: Error bodies are read up to this much, then cut: they are for messages, not payloads.
+MAX_ERROR_BODY_BYTES = 64 * 1024
 DEFAULT_PROVIDER = "byteplus"
 
 #: Parameters that only Ark-family servers accept; others reject them or ignore them.
 ARK_ONLY = frozenset({"thinking"})
+
+
+def check_int(name: str, value: object, minimum: int, *, optional: bool = False) -> None:
+    """Raise :class:`ConfigurationError` unless ``value`` is an int >= ``minimum`` (or None,
+    when ``optional``). A bool is not an int here."""
+    if optional and value is None:
+        return
+    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+        also = " or None" if optional else ""
+        raise ConfigurationError(f"{name} must be an integer >= {minimum}{also}, got {value!r}")
 
 
 @dataclass(frozen=True)
@@ -248,3 +262,9 @@ def resolve_settings(
     if problem is not None:
         raise ConfigurationError(f"the API key ({source}) {problem}")
     return Settings(prov, check_base_url(url, allow_http=allow_http), key, source)
+
+
+#: Requests in flight by default on Ark's Batch Chat, which expects very many.
+BATCH_CONCURRENCY = 2000
+#: Per-request deadline on Batch Chat: the endpoint queues requests for a long time.
+BATCH_TIMEOUT = Timeout(total=24 * 3600.0, connect=30.0, read=None)

@@ -1,4 +1,4 @@
-"""The exceptions seedclient raises, and how an error response becomes one.
+"""The exceptions seedclient raises (how an error body becomes one: ``_wire/errors.py``).
 
 The tree::
 
@@ -12,12 +12,14 @@ The tree::
     │   ├── NotFoundError           404
     │   ├── RateLimitError          429 that clears with time (RPM, TPM, overload)
     │   ├── QuotaExceededError      429 that does not (quota used up, service paused)
-    │   └── InternalServerError     >= 500
+    │   ├── InternalServerError     >= 500
     │   └── APIResponseValidationError  2xx, but the body is not the API's (retried like 5xx)
     ├── StreamError                 a stream broke: error event, malformed chunk, cut short
     ├── StructuredOutputError       parse(): the answer never validated against the type
     ├── ResponseTooLargeError       a body over max_response_bytes (decoded size)
+    ├── InvalidLabelError           classify: the answer was no allowed label, twice
     └── ConfigurationError          no key, a bad parameter (also a ValueError)
+        └── CheckpointLockedError   another process writes the same results file
 
 Foreign exceptions (aiohttp, msgspec) never escape: they are translated where they happen
 and chained with ``from``.
@@ -25,11 +27,7 @@ and chained with ``from``.
 
 from __future__ import annotations
 
-import re
-from collections.abc import Mapping
 from typing import Any
-
-import msgspec
 
 __all__ = [
     "APIConnectionError",
@@ -38,8 +36,10 @@ __all__ = [
     "APITimeoutError",
     "AuthenticationError",
     "BadRequestError",
+    "CheckpointLockedError",
     "ConfigurationError",
     "InternalServerError",
+    "InvalidLabelError",
     "NotFoundError",
     "PermissionDeniedError",
     "QuotaExceededError",
@@ -53,8 +53,6 @@ __all__ = [
 
 #: 429 codes that mean "not within seconds": retrying only burns requests.
 QUOTA_CODES = frozenset({"QuotaExceeded", "AccountQuotaExceeded", "SetLimitExceeded"})
-
-_REQUEST_ID_IN_TEXT = re.compile(r"Request id:\s*([A-Za-z0-9._:-]+)", re.IGNORECASE)
 
 
 class SeedError(Exception):
@@ -103,15 +101,25 @@ class StreamError(SeedError):
         self.data = data
 
 
+class CheckpointLockedError(ConfigurationError):
+    """Another process is writing the same results file (a bulk run's output)."""
+
+
+class InvalidLabelError(SeedError):
+    """The model answered something outside the allowed labels, twice.
+
+    Attributes:
+        answer: what it answered the second time.
+    """
+
+    def __init__(self, message: str, *, answer: str) -> None:
+        super().__init__(message)
+        self.answer = answer
+
+
 class ResponseTooLargeError(SeedError):
     """A response body grew past the client's ``max_response_bytes`` (counted decoded, so a
     gzip bomb is cut too). Not retried: the same request would get the same body."""
-
-
-#: The largest response body read by default (a client option: ``max_response_bytes``).
-DEFAULT_MAX_RESPONSE_BYTES = 64 * 1024 * 1024
-#: Error bodies are read up to this much, then cut: they are for messages, not payloads.
-MAX_ERROR_BODY_BYTES = 64 * 1024
 
 
 def too_large(limit: int) -> ResponseTooLargeError:
@@ -236,176 +244,3 @@ _BY_STATUS: dict[int, type[APIStatusError]] = {
     422: BadRequestError,
     429: RateLimitError,
 }
-
-
-def _str_or_none(value: Any) -> str | None:
-    if value is None or value == "":
-        return None
-    return str(value)
-
-
-def request_id_of(headers: Mapping[str, str]) -> str | None:
-    """The server's request id: ``x-request-id`` (Ark, AIsa) or ``x-inference-id`` (AI/ML)."""
-    return headers.get("x-request-id") or headers.get("x-inference-id")
-
-
-_DURATION = re.compile(r"^(?:(\d+(?:\.\d+)?)h)?(?:(\d+(?:\.\d+)?)m(?!s))?(?:(\d+(?:\.\d+)?)s)?$")
-
-
-def parse_reset(raw: str | None) -> float | None:
-    """Seconds until a rate-limit budget resets: a Unix time, seconds, or ``6m0s``/``20ms``."""
-    if not raw:
-        return None
-    raw = raw.strip()
-    try:
-        value = float(raw)
-    except ValueError:
-        if raw.endswith("ms"):
-            try:
-                return max(float(raw[:-2]) / 1000.0, 0.0)
-            except ValueError:
-                return None
-        m = _DURATION.match(raw)
-        if m is None or not any(m.groups()):
-            return None
-        h, mins, secs = (float(g) if g else 0.0 for g in m.groups())
-        return h * 3600 + mins * 60 + secs
-    if value > 1e9:  # a Unix time (AIsa)
-        import time
-
-        return max(value - time.time(), 0.0)
-    return max(value, 0.0) if value < float("inf") else None
-
-
-def parse_retry_after(headers: Mapping[str, str]) -> float | None:
-    """Seconds the server asks to wait: ``retry-after-ms`` first, then ``retry-after``.
-
-    ``retry-after`` may be seconds (integer or decimal) or an HTTP date. Returns None when
-    absent, unparseable, negative or not finite.
-    """
-    raw = headers.get("retry-after-ms")
-    if raw is not None:
-        try:
-            ms = float(raw)
-        except ValueError:
-            ms = -1.0
-        if 0 <= ms < float("inf"):
-            return ms / 1000.0
-    raw = headers.get("retry-after")
-    if raw is None:
-        return None
-    try:
-        seconds = float(raw)
-    except ValueError:
-        import time
-        from email.utils import parsedate_to_datetime  # rare path: keep import time low
-
-        try:
-            when = parsedate_to_datetime(raw)
-        except (TypeError, ValueError, IndexError):
-            return None
-        seconds = when.timestamp() - time.time()
-        return max(seconds, 0.0)
-    if 0 <= seconds < float("inf"):
-        return seconds
-    return None
-
-
-def status_error(status: int, body: bytes, headers: Mapping[str, str]) -> APIStatusError:
-    """Turn an error response into the matching :class:`APIStatusError`.
-
-    Understands both envelopes: Ark/AIsa ``{"error": {code, message, param, type,
-    request_id}}`` and AI/ML API's top-level ``{message, statusCode, requestId}``.
-    """
-    parsed: Any
-    try:
-        parsed = msgspec.json.decode(body) if body else None
-    except msgspec.DecodeError:
-        parsed = None
-    if not isinstance(parsed, dict):
-        parsed = body.decode("utf-8", "replace")[:2000] if body else None
-    return _error_from(status, parsed, headers)
-
-
-def _error_from(
-    status: int, parsed: dict[str, Any] | str | None, headers: Mapping[str, str]
-) -> APIStatusError:
-    """The error for a decoded error body (a dict), or its text when it was not JSON."""
-    message = ""
-    code = param = request_id = None
-    if isinstance(parsed, dict):
-        inner = parsed.get("error")
-        if isinstance(inner, dict):
-            message = str(inner.get("message") or "")
-            code = _str_or_none(inner.get("code"))
-            param = _str_or_none(inner.get("param"))
-            request_id = _str_or_none(inner.get("request_id"))
-            if code is None:
-                code = _str_or_none(inner.get("type"))
-        elif isinstance(inner, str):
-            message = inner
-        else:
-            message = str(parsed.get("message") or "")
-            code = _str_or_none(parsed.get("code"))
-            request_id = _str_or_none(parsed.get("requestId") or parsed.get("request_id"))
-    else:
-        message = parsed or ""
-    if request_id is None:
-        request_id = request_id_of(headers)
-    if request_id is None and message:
-        m = _REQUEST_ID_IN_TEXT.search(message)
-        request_id = m.group(1) if m else None
-    if code is None:
-        code = headers.get("x-error-code")
-    if not message:
-        message = f"HTTP {status}"
-    cls: type[APIStatusError]
-    if status == 429 and code in QUOTA_CODES:
-        cls = QuotaExceededError
-    elif status >= 500:
-        cls = InternalServerError
-    else:
-        cls = _BY_STATUS.get(status, APIStatusError)
-    return cls(
-        message,
-        status_code=status,
-        code=code,
-        request_id=request_id,
-        body=parsed,
-        param=param,
-        retry_after=parse_retry_after(headers),
-    )
-
-
-def stream_error_event(payload: Any, request_id: str | None) -> APIStatusError:
-    """An error that arrived inside a stream (``data: {"error": ...}`` or ``event: error``).
-
-    Mapped to the class of its HTTP status when the payload carries one (``status_code``,
-    ``status``, ``statusCode``, or a numeric ``code`` string as litellm's proxy sends), else
-    to the class its code implies: 429 for rate-limit codes, 500 otherwise.
-    """
-    inner = payload.get("error") if isinstance(payload, dict) else None
-    if not isinstance(inner, dict):
-        inner = payload if isinstance(payload, dict) else {"message": str(payload)}
-    code = _str_or_none(inner.get("code"))
-    status = inner.get("status_code") or inner.get("statusCode") or inner.get("status")
-    if isinstance(status, str) and status.isdigit():
-        status = int(status)
-    if not isinstance(status, int) and code is not None and code.isdigit():
-        status = int(code)  # litellm's proxy: {"error": {"code": "429", ...}}
-    if not isinstance(status, int) or not 400 <= status < 600:
-        if code is not None and (
-            code in QUOTA_CODES
-            or "RateLimit" in code
-            or code
-            in (
-                "ServerOverloaded",
-                "RequestBurstTooFast",
-                "InflightBatchsizeExceeded",
-            )
-        ):
-            status = 429
-        else:
-            status = 500
-    headers = {"x-request-id": request_id} if request_id else {}
-    return _error_from(status, payload if isinstance(payload, dict) else {"error": inner}, headers)

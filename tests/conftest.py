@@ -13,7 +13,7 @@ import aiohttp
 import aioresponses.core
 import pytest
 
-import seedclient._request
+import seedclient._call.call
 
 
 class _CompatClientResponse(aiohttp.ClientResponse):
@@ -76,7 +76,7 @@ def sleeps(monkeypatch: pytest.MonkeyPatch) -> list[float]:
     async def fake_sleep(delay: float) -> None:
         recorded.append(delay)
 
-    monkeypatch.setattr(seedclient._request.anyio, "sleep", fake_sleep)
+    monkeypatch.setattr(seedclient._call.call.anyio, "sleep", fake_sleep)
     return recorded
 
 

@@ -8,7 +8,7 @@ import msgspec
 import pytest
 
 from seedclient import BatchRunner, Classifier, ConfigurationError, SeedClient
-from seedclient._batch import BATCH_TIMEOUT
+from seedclient._config import BATCH_TIMEOUT
 from seedclient.testing import FakeSeedServer
 
 from .cli_helpers import run_cli

@@ -9,7 +9,7 @@ from pathlib import Path
 import msgspec
 import pytest
 
-from seedclient._checkpoint import Checkpoint, CheckpointLockedError
+from seedclient._bulk.checkpoint import Checkpoint, CheckpointLockedError
 
 ERR = {"type": "InternalServerError", "message": "500"}
 
@@ -65,7 +65,7 @@ def test_one_writer_and_a_stale_lock_is_taken_over(tmp_path: Path) -> None:
     first.close()
     # A process that held the lock and died: the kernel released its flock.
     code = (
-        "import os, sys; from seedclient._checkpoint import Checkpoint; "
+        "import os, sys; from seedclient._bulk.checkpoint import Checkpoint; "
         f"c = Checkpoint({str(path)!r}); os._exit(9)"
     )
     assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 9
@@ -74,7 +74,7 @@ def test_one_writer_and_a_stale_lock_is_taken_over(tmp_path: Path) -> None:
 
 
 def test_id_set() -> None:
-    from seedclient._idset import IdSet
+    from seedclient._bulk.idset import IdSet
 
     ids = IdSet()
     keys = [f"id-{i}" for i in range(5000)]
@@ -133,7 +133,9 @@ def test_sigkill_during_compaction_leaves_a_whole_file(tmp_path: Path, where: st
     patched = "replace" if where == "before the rename" else "fsync"
     hook = f"import os\nos.{patched} = lambda *a: os._exit(9)\n"
     code = (
-        hook + f"from seedclient._checkpoint import Checkpoint\nCheckpoint({str(path)!r}).close()\n"
+        hook
+        + "from seedclient._bulk.checkpoint import Checkpoint\n"
+        + f"Checkpoint({str(path)!r}).close()\n"
     )
     assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 9
     assert path.read_text() == before  # the old file, whole: the new one never replaced it

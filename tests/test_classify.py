@@ -10,7 +10,7 @@ from aioresponses import aioresponses
 from yarl import URL
 
 from seedclient import Classification, Classifier, ConfigurationError, InvalidLabelError, SeedClient
-from seedclient._classify import normalize
+from seedclient._bulk.classify import normalize
 from seedclient.testing import FakeSeedServer, FaultPlan
 
 LABELS = ["positive", "negative", "neutral"]

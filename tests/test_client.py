@@ -196,7 +196,7 @@ async def test_total_deadline_bounds_retries(sleeps: list[float]) -> None:
         sleeps.append(delay)
         clock[0] += delay
 
-    import seedclient._request as req
+    import seedclient._call.call as req
 
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(req, "monotonic", lambda: clock[0])
@@ -211,7 +211,7 @@ async def test_total_deadline_bounds_retries(sleeps: list[float]) -> None:
 
 
 async def test_deadline_passed_is_a_timeout(monkeypatch: pytest.MonkeyPatch) -> None:
-    import seedclient._request as req
+    import seedclient._call.call as req
 
     clock = [0.0]
     monkeypatch.setattr(req, "monotonic", lambda: clock[0])

@@ -15,7 +15,8 @@ from seedclient import (
     QuotaExceededError,
     RateLimitError,
 )
-from seedclient._errors import parse_retry_after, status_error, stream_error_event
+from seedclient._wire.errors import status_error, stream_error_event
+from seedclient._wire.headers import parse_retry_after
 
 
 def ark(code: str, message: str, type_: str = "BadRequest") -> bytes:

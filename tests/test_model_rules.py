@@ -12,7 +12,7 @@ from yarl import URL
 from seedclient import PROVIDERS, Classifier, ConfigurationError, SeedClient
 from seedclient._catalog import FAMILIES
 from seedclient._config import resolve_model
-from seedclient._params import chat_body
+from seedclient._resources.chat_params import chat_body
 
 from .conftest import ARK_COMPLETION, SECRET
 

@@ -15,7 +15,8 @@ from seedclient import (
     UnsupportedParameterWarning,
 )
 from seedclient._config import PROVIDERS
-from seedclient._params import chat_body, encode_body
+from seedclient._resources.chat_params import chat_body
+from seedclient._wire.base import encode_body
 
 MSGS = [{"role": "user", "content": "hi"}]
 ARK = PROVIDERS["byteplus"]

@@ -64,8 +64,7 @@ def test_help_shows_the_resources_and_the_parameters() -> None:
     import inspect
     import pydoc
 
-    from seedclient import SeedClient
-    from seedclient._client import Completions
+    from seedclient import Completions, SeedClient
 
     text = pydoc.render_doc(SeedClient, renderer=pydoc.plaintext)
     for name in ("chat", "images", "models"):

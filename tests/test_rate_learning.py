@@ -6,8 +6,8 @@ import anyio
 import pytest
 
 from seedclient import SeedClient
-from seedclient._errors import parse_reset
-from seedclient._pacing import AdaptiveLimit
+from seedclient._bulk.pacing import AdaptiveLimit
+from seedclient._wire.headers import parse_reset
 from seedclient.testing import FakeSeedServer
 
 
@@ -22,7 +22,7 @@ class Clock:
 @pytest.fixture
 def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
     c = Clock()
-    monkeypatch.setattr("seedclient._pacing.monotonic", c)
+    monkeypatch.setattr("seedclient._bulk.pacing.monotonic", c)
     return c
 
 

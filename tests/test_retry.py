@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from seedclient import APIConnectionError, APITimeoutError, RetryPolicy
-from seedclient._errors import status_error
+from seedclient._wire.errors import status_error
 
 P = RetryPolicy(max_retries=3, initial_delay=0.5, max_delay=8.0, max_retry_after=60.0)
 

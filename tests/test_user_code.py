@@ -24,7 +24,7 @@ from seedclient import (
     StructuredOutputError,
     ToolCall,
 )
-from seedclient._types import Function
+from seedclient._wire.chat import Function
 from seedclient.testing import FakeSeedServer
 
 from .conftest import ARK_COMPLETION, SECRET
@@ -237,7 +237,7 @@ async def test_parse_asks_again_then_raises(monkeypatch: pytest.MonkeyPatch) -> 
             {"choices": [{"message": {"role": "assistant", "content": content}}]}, ChatCompletion
         )
 
-    from seedclient._client import Completions
+    from seedclient import Completions
 
     monkeypatch.setattr(Completions, "create", fake_create)
     async with SeedClient(api_key=SECRET) as c:

@@ -291,7 +291,7 @@ def test_budget_takes_back_unused_permits_and_pauses_on_a_429(
 ) -> None:
     clock = [0.0]
     monkeypatch.setattr(seedclient.ray, "monotonic", lambda: clock[0])
-    monkeypatch.setattr(seedclient._pacing, "monotonic", lambda: clock[0])
+    monkeypatch.setattr(seedclient._bulk.pacing, "monotonic", lambda: clock[0])
     budget = seedclient.ray._Budget(rpm=10, tpm=None, window=60.0)
     block, granted, *_ = budget.take(10, 1, None)
     assert granted == 10

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from typing import NoReturn
 
 from .._errors import FATAL_ERRORS, ConfigurationError, SeedError
+from .._version import get_version
 from ..testing._faults import FAULT_KINDS
 from .chat import add_fake_pacing_args, chat_command
 from .common import (
@@ -25,12 +26,6 @@ from .common import (
 from .fake_server import fake_server_command
 
 __all__ = ["build_parser", "main"]
-
-
-def _version() -> str:
-    from .. import __version__
-
-    return str(__version__)
 
 
 _FATAL_HINTS = {
@@ -50,7 +45,10 @@ def build_parser() -> argparse.ArgumentParser:
         prog="seedclient", description="Chat with and classify through ByteDance Seed models."
     )
     parser.add_argument(
-        "--version", action="version", version=f"seedclient {_version()}", help="show the version"
+        "--version",
+        action="version",
+        version=f"seedclient {get_version()}",
+        help="show the version",
     )
     sub = parser.add_subparsers(dest="command", required=True)
 

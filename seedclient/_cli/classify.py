@@ -11,8 +11,8 @@ from typing import Any
 
 import msgspec
 
-from .._batch import BatchStats
-from .._classify import Classification, Classifier
+from .._bulk.classify import Classification, Classifier
+from .._bulk.stats import BatchStats
 from .inputs import TextSource, check_output, input_format, read_labels, scan_input
 
 __all__ = ["add_classify_parser"]

@@ -13,16 +13,8 @@ from typing import Any
 
 import httpx
 
-from .._config import Timeout
-from .._errors import (
-    DEFAULT_MAX_RESPONSE_BYTES,
-    MAX_ERROR_BODY_BYTES,
-    APIConnectionError,
-    APITimeoutError,
-    ConfigurationError,
-    SeedError,
-    too_large,
-)
+from .._config import DEFAULT_MAX_RESPONSE_BYTES, MAX_ERROR_BODY_BYTES, Timeout
+from .._errors import APIConnectionError, APITimeoutError, ConfigurationError, SeedError, too_large
 from ._base import Response, TimeoutCache, raise_clean, scrub
 
 __all__ = ["HttpxTransport"]

@@ -15,10 +15,25 @@ The library itself never imports this package.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from ._faults import FAULT_KINDS, FaultPlan
 from ._labels import choose_label, find_labels
 from ._schema import SchemaError, instance
-from ._server import FakeSeedServer, ServerStats
+
+if TYPE_CHECKING:
+    from ._server import FakeSeedServer, ServerStats
+
+
+def __getattr__(name: str) -> Any:
+    # The server (and aiohttp.web under it) loads on first use: `seedclient --help` lists
+    # the fault kinds without paying for a web server it does not start.
+    if name in ("FakeSeedServer", "ServerStats"):
+        from . import _server
+
+        return getattr(_server, name)
+    raise AttributeError(f"module 'seedclient.testing' has no attribute {name!r}")
+
 
 __all__ = [
     "FAULT_KINDS",

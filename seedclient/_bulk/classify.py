@@ -1,0 +1,402 @@
+"""Classifier: labels for many short texts, validated, with confidence, at the lowest cost."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import math
+import os
+import re
+from collections.abc import AsyncIterable, Iterable, Mapping, Sequence
+from typing import Any, Literal
+
+import msgspec
+
+from .._catalog import family_of
+from .._client import SeedClient
+from .._config import resolve_model
+from .._errors import FATAL_ERRORS, ConfigurationError, InvalidLabelError, SeedError
+from .._wire.chat import ChatCompletion, Usage
+from .checkpoint import Checkpoint, checkpoint_id
+from .outcome import error_row
+from .pool import BatchRun
+from .runner import BatchRunner
+
+__all__ = ["Classification", "Classifier", "InvalidLabelError"]
+
+log = logging.getLogger("seedclient")
+
+_QUOTES = "\"'`\u201c\u201d\u2018\u2019\u00ab\u00bb"
+_SPACES = re.compile(r"\s+")
+_PREFIX = re.compile(r"^(?:label|category|class|answer)\s*[:=-]\s*", re.IGNORECASE)
+#: How many recent distinct texts' answers are remembered (least recently used dropped):
+#: duplicates within that window are never sent twice, and memory stays flat.
+DEDUPE_CACHE = 20_000
+
+
+class Classification(msgspec.Struct, kw_only=True):
+    """The outcome for one text.
+
+    Attributes:
+        index: the text's position in the input (0-based).
+        id: the id its row is written under: its own, else its 1-based position.
+        text: the text.
+        label: the label (single-label mode).
+        labels: the labels (multi-label mode).
+        confidence: the probability of the answer from token log-probabilities, or None
+            where the provider does not return them.
+        error: why it has no label, or None.
+        usage: tokens this text cost (None for a duplicate answered from the first).
+    """
+
+    index: int
+    id: str | None
+    text: str
+    label: str | None = None
+    labels: list[str] | None = None
+    confidence: float | None = None
+    error: SeedError | None = None
+    usage: Usage | None = None
+
+    @property
+    def ok(self) -> bool:
+        """Whether the text got a valid label."""
+        return self.error is None
+
+    def model_dump(self) -> dict[str, Any]:
+        """Plain builtins (the error as ``{type, message, ...}``), unset fields left out."""
+        out: dict[str, Any] = {"index": self.index, "id": self.id, "text": self.text}
+        for name in ("label", "labels", "confidence"):
+            value = getattr(self, name)
+            if value is not None:
+                out[name] = value
+        if self.error is not None:
+            out["error"] = error_row(self.error)
+        if self.usage is not None:
+            out["usage"] = self.usage.model_dump()
+        return out
+
+    def row(self, *, include_text: bool = False, multi_label: bool = False) -> dict[str, Any]:
+        """The output row: id, label(s), confidence, error (and the text when asked)."""
+        out: dict[str, Any] = {"id": checkpoint_id(self.index, self.id)}
+        if include_text:
+            out["text"] = self.text
+        if multi_label:
+            out["labels"] = self.labels
+        else:
+            out["label"] = self.label
+        out["confidence"] = None if self.confidence is None else round(self.confidence, 6)
+        out["error"] = error_row(self.error) if self.error is not None else None
+        return out
+
+
+def normalize(answer: str) -> str:
+    """Fold an answer for comparison: case, spacing, quotes, trailing punctuation, a prefix."""
+    text = _SPACES.sub(" ", answer).strip().strip(_QUOTES).strip()
+    text = _PREFIX.sub("", text).strip().strip(_QUOTES).rstrip(".!;:,").strip().strip(_QUOTES)
+    return text.casefold()
+
+
+class Classifier:
+    """Classifies texts into a fixed set of labels with a Seed model.
+
+    Args:
+        client: the client to send with.
+        labels: the allowed labels (at least two, distinct, no commas).
+        model: the model; the flash model is the cheap, fast default.
+        instructions: what to classify by (a sentence or two for the system prompt).
+        examples: ``(text, label)`` pairs shown to the model.
+        multi_label: allow several labels per text.
+        runner: a :class:`BatchRunner` to share limits with; else one is made from
+            ``concurrency`` (default 64; 2,000 on Batch Chat), ``rpm``, ``tpm`` and
+            ``endpoint`` (``"batch"``: Ark's half-price Batch Chat, with an ``ep-bi-...``
+            model).
+
+    Defaults keep cost and latency low: thinking off (``thinking`` or
+    ``reasoning_effort``, whichever the provider takes), temperature 0, and a
+    ``max_tokens`` sized to the longest label.
+    """
+
+    def __init__(
+        self,
+        client: SeedClient,
+        *,
+        labels: Sequence[str],
+        model: str = "seed-1.6-flash",
+        instructions: str | None = None,
+        examples: Sequence[tuple[str, str]] | None = None,
+        multi_label: bool = False,
+        runner: BatchRunner | None = None,
+        concurrency: int | None = None,
+        rpm: int | None = None,
+        tpm: int | None = None,
+        endpoint: Literal["chat", "batch"] = "chat",
+    ) -> None:
+        labels = [str(lab).strip() for lab in labels]
+        if len(labels) < 2:
+            raise ConfigurationError("labels must hold at least two labels")
+        if any(not lab or "," in lab or "\n" in lab for lab in labels):
+            raise ConfigurationError("labels must be non-empty and hold no commas or newlines")
+        self._by_norm = {normalize(lab): lab for lab in labels}
+        if len(self._by_norm) != len(labels):
+            raise ConfigurationError("labels must be distinct (ignoring case and punctuation)")
+        self.labels = labels
+        self.model = model
+        self.multi_label = multi_label
+        self.client = client
+        self.runner = runner or BatchRunner(
+            client, concurrency=concurrency, rpm=rpm, tpm=tpm, endpoint=endpoint
+        )
+        for _text, label in examples or ():
+            if normalize(label) not in self._by_norm:
+                raise ConfigurationError(f"example label {label!r} is not one of the labels")
+        self._system = self._system_prompt(instructions, examples or ())
+        self._params = self._base_params()
+        self._inflight: dict[str, asyncio.Future[Classification] | None] = {}
+        self._cache: dict[str, tuple[str | None, list[str] | None, float | None]] = {}
+
+    def _system_prompt(self, instructions: str | None, examples: Sequence[tuple[str, str]]) -> str:
+        how = (
+            "Answer with every label that applies, separated by commas, and nothing else."
+            if self.multi_label
+            else "Answer with exactly one of the labels, and nothing else."
+        )
+        lines = [instructions or "Classify the text.", how, "Labels: " + ", ".join(self.labels)]
+        if examples:
+            lines.append("Examples:")
+            lines.extend(f"Text: {t}\nLabel: {lab}" for t, lab in examples)
+        return "\n".join(lines)
+
+    def _base_params(self) -> dict[str, Any]:
+        rejects = self.client.requester.provider.rejects
+        params: dict[str, Any] = {"model": self.model, "temperature": 0}
+        params.update(self._no_reasoning(rejects))
+        longest = max(len(lab) for lab in self.labels)
+        budget = (
+            sum(len(lab) for lab in self.labels) + len(self.labels) if self.multi_label else longest
+        )
+        params["max_tokens"] = budget // 2 + 4
+        if "logprobs" not in rejects:
+            params["logprobs"] = True
+        return params
+
+    def _no_reasoning(self, rejects: frozenset[str]) -> dict[str, Any]:
+        """The cheapest parameters that switch reasoning off for this model and provider."""
+        provider = self.client.requester.provider
+        spec = family_of(resolve_model(provider, self.model)) or family_of(self.model)
+        if spec is None:  # not in the catalogue: the switch most Seed models take
+            return {"thinking": "disabled"} if "thinking" not in rejects else {}
+        options: list[dict[str, Any]] = [dict(spec.no_reasoning)]
+        if "disabled" in spec.thinking:
+            options.append({"thinking": "disabled"})
+        options += [{"reasoning_effort": e} for e in ("none", "minimal") if e in spec.efforts]
+        for option in options:
+            if not rejects & option.keys():
+                kind = option.get("thinking")
+                if isinstance(kind, dict):
+                    option = {"thinking": kind.get("type")}
+                return option
+        return {}  # e.g. AI/ML's routes: no documented way to switch reasoning off
+
+    # ------------------------------------------------------------------ one text
+
+    def _parse(self, answer: str) -> list[str] | None:
+        parts = answer.split(",") if self.multi_label else [answer]
+        found = []
+        for part in parts:
+            label = self._by_norm.get(normalize(part))
+            if label is None:
+                return None
+            if label not in found:
+                found.append(label)
+        return found or None
+
+    @staticmethod
+    def _confidence(done: ChatCompletion) -> float | None:
+        lp = done.choices[0].logprobs if done.choices else None
+        if lp is None or not lp.content:
+            return None
+        return math.exp(sum(t.logprob for t in lp.content))
+
+    async def _ask(self, index: int, key: str | None, text: str) -> Classification:
+        messages: list[dict[str, str]] = [
+            {"role": "system", "content": self._system},
+            {"role": "user", "content": text},
+        ]
+        usage: Usage | None = None
+        for attempt in range(2):
+            done, error, _ = await self.runner.attempt({**self._params, "messages": messages})
+            if error is not None:
+                if isinstance(error, FATAL_ERRORS):
+                    raise error
+                return Classification(index=index, id=key, text=text, error=error, usage=usage)
+            assert done is not None
+            self.runner.stats.count_usage(done)
+            usage = _add_usage(usage, done.usage)
+            answer = done.content or ""
+            found = self._parse(answer)
+            if found is not None:
+                return Classification(
+                    index=index,
+                    id=key,
+                    text=text,
+                    label=None if self.multi_label else found[0],
+                    labels=found if self.multi_label else None,
+                    confidence=self._confidence(done),
+                    usage=usage,
+                )
+            if attempt == 0:  # once more, told plainly what went wrong
+                messages += [
+                    {"role": "assistant", "content": answer},
+                    {
+                        "role": "user",
+                        "content": f"{answer.strip()[:80]!r} is not an allowed label. Reply with "
+                        + ("labels" if self.multi_label else "one label")
+                        + " from this list, exactly as written: "
+                        + ", ".join(self.labels),
+                    },
+                ]
+        return Classification(
+            index=index,
+            id=key,
+            text=text,
+            usage=usage,
+            error=InvalidLabelError(
+                f"answer {answer[:200]!r} is not among the labels", answer=answer
+            ),
+        )
+
+    async def _classify_one(self, index: int, key: str | None, text: str) -> Classification:
+        cache = self._cache
+        answer = cache.pop(text, None)
+        if answer is not None:
+            cache[text] = answer  # most recently used again
+            return Classification(
+                index=index,
+                id=key,
+                text=text,
+                label=answer[0],
+                labels=answer[1],
+                confidence=answer[2],
+            )
+        inflight = self._inflight
+        if text in inflight:
+            waiter = inflight[text]
+            if waiter is None:
+                waiter = inflight[text] = asyncio.get_running_loop().create_future()
+            first = await asyncio.shield(waiter)
+            return msgspec.structs.replace(first, index=index, id=key, usage=None)
+        # The first of its text: ask. A future is made only if a duplicate comes meanwhile.
+        inflight[text] = None
+        try:
+            result = await self._ask(index, key, text)
+        except BaseException as exc:
+            waiter = inflight.pop(text)
+            if waiter is not None:
+                waiter.set_exception(exc)
+                waiter.exception()  # retrieved: the duplicates may be gone already
+            raise
+        waiter = inflight.pop(text)
+        if waiter is not None:
+            waiter.set_result(result)
+        if result.error is None:
+            if len(cache) >= DEDUPE_CACHE:
+                del cache[next(iter(cache))]
+            cache[text] = (result.label, result.labels, result.confidence)
+        return result
+
+    # ------------------------------------------------------------------ many texts
+
+    def classify(
+        self,
+        texts: Iterable[Any] | AsyncIterable[Any],
+        *,
+        ordered: bool = False,
+        checkpoint: str | os.PathLike[str] | None = None,
+        include_text: bool = False,
+        retry_failed: bool = True,
+    ) -> BatchRun[Classification]:
+        """Classify texts: each a string, an ``(id, text)`` pair or a dict with ``text``
+        (and ``id``).
+
+        Yields a :class:`Classification` per text as it finishes (``ordered=True``: in
+        input order). Identical texts are sent once and the answer shared. With
+        ``checkpoint`` (a ``.jsonl`` or ``.csv`` path) each result row is appended as it
+        finishes and ids already labelled there are skipped (those whose latest row is an
+        error are sent again unless ``retry_failed=False``), so a rerun after a crash or a
+        failure completes the file with every input exactly once; the file is compacted to
+        one row per id when the run ends. A second run on the same file raises
+        ``CheckpointLockedError`` before sending anything.
+        """
+        fields = [
+            "id",
+            *(["text"] if include_text else []),
+            "labels" if self.multi_label else "label",
+            "confidence",
+            "error",
+        ]
+        ckpt = (
+            Checkpoint(checkpoint, fields=fields, retry_failed=retry_failed)
+            if checkpoint is not None
+            else None
+        )
+        if ckpt is not None and (len(ckpt.done) or ckpt.resumed_failed):
+            log.info(
+                "resuming %s: %d ids already done are skipped (runner.stats.skipped), "
+                "%d failed ids are sent again",
+                ckpt.path,
+                len(ckpt.done),
+                ckpt.resumed_failed,
+            )
+        stats = self.runner.stats
+
+        async def work(index: int, key: str | None, text: str) -> Classification:
+            result = await self._classify_one(index, key, text)
+            result.id = checkpoint_id(index, key)
+            if result.error is None:
+                stats.done += 1
+            else:
+                stats.failed += 1
+            if ckpt is not None:
+                ckpt.append(result.row(include_text=include_text, multi_label=self.multi_label))
+            return result
+
+        return BatchRun(
+            self.runner.concurrency,
+            self.runner.stats,
+            texts,
+            _split_text,
+            work,
+            ordered=ordered,
+            checkpoint=ckpt,
+        )
+
+    async def classify_all(self, texts: Iterable[Any]) -> list[Classification]:
+        """Classify a small collection and return the results in input order."""
+        async with self.classify(texts, ordered=True) as results:
+            return [r async for r in results]
+
+
+def _split_text(index: int, item: Any) -> tuple[int, str | None, str]:
+    if isinstance(item, str):
+        return index, None, item
+    if isinstance(item, Mapping) and isinstance(item.get("text"), str):
+        key = item.get("id")
+        return index, None if key is None else str(key), item["text"]
+    if isinstance(item, tuple) and len(item) == 2 and isinstance(item[1], str):
+        return index, None if item[0] is None else str(item[0]), item[1]
+    raise ConfigurationError(
+        f"item {index} is not a text, an (id, text) pair or a dict with 'text'"
+    )
+
+
+def _add_usage(total: Usage | None, more: Usage | None) -> Usage | None:
+    if more is None:
+        return total
+    if total is None:
+        return more
+    return Usage(
+        prompt_tokens=total.prompt_tokens + more.prompt_tokens,
+        completion_tokens=total.completion_tokens + more.completion_tokens,
+        total_tokens=total.total_tokens + more.total_tokens,
+    )

@@ -1,0 +1,314 @@
+"""BatchRunner: many chat requests through a fixed pool of workers, paced, retried, resumable."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import AsyncIterable, Iterable, Mapping
+from time import monotonic
+from typing import Any, Literal, TypeVar
+
+import anyio
+
+from .._client import SeedClient
+from .._config import BATCH_CONCURRENCY, BATCH_TIMEOUT, check_int
+from .._errors import FATAL_ERRORS, ConfigurationError, RateLimitError, SeedError
+from .._wire.chat import ChatCompletion
+from .checkpoint import Checkpoint, checkpoint_id
+from .outcome import BatchResult, error_row
+from .pacing import AdaptiveLimit, Pacer, SharedBudget
+from .pool import BatchRun, Item
+from .stats import BatchStats
+
+__all__ = ["BatchResult", "BatchRunner", "BatchStats"]
+
+_NO_LIMIT = contextlib.nullcontext()
+
+R = TypeVar("R")
+
+
+class BatchRunner:
+    """Runs many chat requests with bounded concurrency, rate limits and retries.
+
+    Args:
+        client: the client to send with (its retry policy decides what is retryable).
+        concurrency: the most requests in flight; also the number of workers.
+        rpm: requests per ``rate_window`` the runner never exceeds.
+        tpm: tokens per ``rate_window``: estimated before each call, corrected after.
+        adaptive: lower the in-flight limit on rate limits and climb back (AIMD); with
+            False the pool stays at ``concurrency``.
+        rate_limit_retries: how often one request may be retried after 429 rate limits
+            (these do not use up the client's ``max_retries``).
+        rate_window: the window of ``rpm`` and ``tpm`` in seconds (60; shorter in tests).
+        endpoint: ``"chat"`` (online inference) or ``"batch"``: Ark's Batch Chat
+            (``/batch/chat/completions``, half price; ``model`` an ``ep-bi-...`` endpoint),
+            sent with a 24-hour deadline per request and, by default, 2,000 in flight.
+        budget: a rate budget shared with other processes (a :class:`SharedBudget`, such
+            as the cluster budget of ``seedclient.ray``): it then owns the rate limits,
+            the pauses after a 429 and the rate learning, in place of ``rpm``, ``tpm`` and
+            ``adaptive``.
+
+    ``runner.run(requests)`` yields a :class:`BatchResult` per request; one failure never
+    aborts the run, and a quota error stops it cleanly, keeping what is done.
+    """
+
+    def __init__(
+        self,
+        client: SeedClient,
+        *,
+        concurrency: int | None = None,
+        rpm: int | None = None,
+        tpm: int | None = None,
+        adaptive: bool = True,
+        rate_limit_retries: int = 20,
+        rate_window: float = 60.0,
+        endpoint: Literal["chat", "batch"] = "chat",
+        budget: SharedBudget | None = None,
+    ) -> None:
+        if budget is not None and (rpm is not None or tpm is not None):
+            raise ConfigurationError("pass rpm and tpm to the shared budget, not to the runner")
+        if endpoint not in ("chat", "batch"):
+            raise ConfigurationError(f"endpoint must be 'chat' or 'batch', got {endpoint!r}")
+        if concurrency is None:
+            concurrency = BATCH_CONCURRENCY if endpoint == "batch" else 64
+        check_int("concurrency", concurrency, 1)
+        check_int("rpm", rpm, 1, optional=True)
+        check_int("tpm", tpm, 1, optional=True)
+        self.client = client
+        self.endpoint = endpoint
+        if endpoint == "batch":
+            # Batch Chat queues requests: answers may take many minutes (the docs say > 30).
+            self._send = client.with_options(max_retries=0, timeout=BATCH_TIMEOUT)
+            self._create = self._send.chat.completions.create_batch
+        else:
+            self._send = client.with_options(max_retries=0)
+            self._create = self._send.chat.completions.create
+        self._policy = client.retry_policy
+        self.concurrency = concurrency
+        self.limit = AdaptiveLimit(concurrency, adaptive=adaptive and budget is None)
+        self._budget = budget
+        self._rpm = Pacer(rpm, rate_window) if rpm else None
+        self._tpm = Pacer(tpm, rate_window) if tpm else None
+        self._rate_limit_retries = rate_limit_retries
+        self._resume_at = 0.0
+        # The first request goes alone: a wrong key or model costs one request, not one per
+        # worker. A fatal error then answers every later attempt without sending it.
+        self._probe: anyio.Event | None = None
+        self._fatal: SeedError | None = None
+        self.stats = BatchStats(concurrency=concurrency)
+
+    # ------------------------------------------------------------------ one request
+
+    async def _pause(self) -> None:
+        wait = self._resume_at - monotonic()
+        if wait > 0:
+            await anyio.sleep(wait)
+
+    @staticmethod
+    def _estimate(params: Mapping[str, Any]) -> int:
+        chars = 0
+        for m in params.get("messages") or ():
+            content = m.get("content") if isinstance(m, Mapping) else getattr(m, "content", None)
+            chars += len(content) if isinstance(content, str) else 200
+        out = params.get("max_completion_tokens") or params.get("max_tokens") or 256
+        return chars // 3 + 8 + int(out)
+
+    async def complete(self, params: Mapping[str, Any]) -> tuple[ChatCompletion, int]:
+        """Send one chat request under the runner's limits; return it and the attempts made.
+
+        Raises the final error when retries are spent (or at once when not retryable).
+        """
+        done, error, attempts = await self.attempt(params)
+        if error is not None:
+            raise error
+        assert done is not None
+        return done, attempts
+
+    async def attempt(
+        self, params: Mapping[str, Any]
+    ) -> tuple[ChatCompletion | None, SeedError | None, int]:
+        """Every try of one chat request under the runner's limits, never raising.
+
+        Returns the completion or the final error, and the number of attempts made. For
+        layers built on the runner (the Classifier); :meth:`complete` raises instead.
+        """
+        estimate = (
+            self._estimate(params) if self._tpm is not None or self._budget is not None else 0
+        )
+        probe = self._probe
+        if probe is None:
+            probe = self._probe = anyio.Event()
+            try:
+                return await self._attempt_loop(params, estimate)
+            finally:
+                probe.set()
+        if not probe.is_set():  # (waiting on a set event would still cost a loop turn)
+            await probe.wait()
+        return await self._attempt_loop(params, estimate)
+
+    async def _attempt_loop(
+        self, params: Mapping[str, Any], estimate: int
+    ) -> tuple[ChatCompletion | None, SeedError | None, int]:
+        stats = self.stats
+        attempts = throttles = retries = 0
+        limit = self.limit
+        while True:
+            if self._fatal is not None:
+                return None, self._fatal, attempts
+            if self._resume_at > monotonic():
+                await self._pause()
+            if self._rpm is not None:
+                await self._rpm.acquire()
+            if self._tpm is not None:
+                await self._tpm.acquire(estimate)
+            budget = self._budget
+            if budget is not None:
+                try:
+                    await budget.acquire(estimate)
+                except SeedError as stopped:  # another process met a fatal error
+                    self._fatal = stopped
+                    return None, stopped, attempts
+            # The pool itself bounds in-flight requests at `concurrency`; the limiter only
+            # matters once the adaptive limit is below that.
+            async with limit.limiter if limit.current < self.concurrency else _NO_LIMIT:
+                if self._resume_at > monotonic():
+                    await self._pause()  # a throttle paused the pool while we queued
+                if limit.rate is not None:
+                    await limit.pace()
+                attempts += 1
+                stats.in_flight += 1
+                if stats.in_flight > stats.max_in_flight:
+                    stats.max_in_flight = stats.in_flight
+                try:
+                    done = await self._create(**params)
+                except ConfigurationError:
+                    raise  # a mistake in the requests themselves: no item would pass
+                except SeedError as exc:
+                    error: SeedError = exc
+                else:
+                    self.limit.on_success()
+                    stats.concurrency = self.limit.current
+                    window = done.rate_limit
+                    budget_full: tuple[float, int | None] | None = None
+                    if (
+                        window is not None
+                        and window.remaining is not None
+                        and window.reset
+                        and window.remaining <= stats.in_flight
+                    ):
+                        # The server's own word that its window is (about to be) full:
+                        # what is in flight takes the rest; wait for it to free, no 429.
+                        budget_full = (window.reset, window.limit)
+                        self.limit.exhausted(window.reset, window.limit)
+                        if self.limit.adaptive:
+                            self._resume_at = max(self._resume_at, monotonic() + window.reset)
+                    if self._tpm is not None and done.usage is not None:
+                        self._tpm.adjust(done.usage.total_tokens - estimate)
+                    if budget is not None:
+                        used = done.usage.total_tokens if done.usage is not None else estimate
+                        budget.on_success(used - estimate)
+                        if budget_full:
+                            budget.on_exhausted(budget_full[0], budget_full[1])
+                    return done, None, attempts
+                finally:
+                    stats.in_flight -= 1
+            if isinstance(error, RateLimitError) and throttles < self._rate_limit_retries:
+                throttles += 1
+                stats.throttled += 1
+                self.limit.on_throttle(error.retry_after)
+                stats.concurrency = self.limit.current
+                wait = error.retry_after
+                if wait is None or wait > self._policy.max_retry_after:
+                    wait = max(self._policy.backoff(throttles - 1), 0.05)
+                if budget is not None:
+                    budget.on_throttle(error.retry_after)  # pauses every process
+                    self._resume_at = max(self._resume_at, monotonic() + wait)
+                elif self.limit.adaptive:
+                    # One Retry-After pauses the whole pool, not just this request.
+                    self._resume_at = max(self._resume_at, monotonic() + wait)
+                else:
+                    await anyio.sleep(wait)
+                continue
+            if isinstance(error, FATAL_ERRORS):
+                self._fatal = error
+                if budget is not None:
+                    budget.on_fatal(error)
+                return None, error, attempts
+            retryable = self._policy.is_retryable(error)
+            delay = self._policy.delay(error, retries, None) if retryable else None
+            if delay is None:
+                return None, error, attempts
+            retries += 1
+            stats.retried += 1
+            await anyio.sleep(delay)
+
+    # ------------------------------------------------------------------ many requests
+
+    def run(
+        self,
+        requests: Iterable[Mapping[str, Any]] | AsyncIterable[Mapping[str, Any]],
+        *,
+        ordered: bool = False,
+        checkpoint: str | os.PathLike[str] | None = None,
+    ) -> BatchRun[BatchResult]:
+        """Run chat requests (dicts of ``create()`` parameters, each with an optional ``id``).
+
+        Yields :class:`BatchResult` as requests finish (``ordered=True``: in input order,
+        with bounded buffering). With ``checkpoint``, each result is appended to that JSONL
+        file as it finishes, and requests whose id is already there are skipped: rerun
+        after a crash and every request is in the file exactly once (requests without an
+        ``id`` are keyed by their 1-based position).
+        """
+        ckpt = Checkpoint(checkpoint) if checkpoint is not None else None
+
+        async def work(index: int, key: str | None, params: Mapping[str, Any]) -> BatchResult:
+            started = monotonic()
+            done, error, attempts = await self.attempt(params)
+            latency = monotonic() - started
+            if isinstance(error, FATAL_ERRORS):
+                raise error
+            if error is not None:
+                self.stats.failed += 1
+            else:
+                assert done is not None
+                self.stats.done += 1
+                self.stats.count_usage(done)
+            result = BatchResult(
+                index=index,
+                id=key,
+                completion=done,
+                error=error,
+                attempts=attempts,
+                latency=latency,
+            )
+            if ckpt is not None:
+                ckpt.append(
+                    {
+                        "index": index,
+                        "id": checkpoint_id(index, key),
+                        "completion": result.completion,
+                        "error": error_row(result.error) if result.error else None,
+                        "attempts": result.attempts,
+                        "latency": round(result.latency, 6),
+                    }
+                )
+            return result
+
+        def split(index: int, request: Mapping[str, Any]) -> Item:
+            if not isinstance(request, Mapping):
+                raise ConfigurationError(
+                    f"request {index} is not a dict of parameters: {request!r}"
+                )
+            params = dict(request)
+            key = params.pop("id", None)
+            return index, None if key is None else str(key), params
+
+        return BatchRun(
+            self.concurrency,
+            self.stats,
+            requests,
+            split,
+            work,
+            ordered=ordered,
+            checkpoint=ckpt,
+        )

@@ -1,0 +1,239 @@
+"""One logical HTTP call: its headers, its deadline, and its retries."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Mapping
+from time import monotonic
+from typing import Any, NoReturn
+
+import anyio
+import msgspec
+
+from .._config import Timeout
+from .._errors import APIConnectionError, APIResponseValidationError, APITimeoutError, SeedError
+from .._transports import Response, StreamResponse, Transport
+from .._wire.errors import status_error
+from .._wire.headers import request_id_of
+from .deadlines import HAS_UNCANCEL, Deadline, timer_deadline
+from .retry import RetryPolicy
+
+__all__ = ["Call", "decoded", "refuse_non_stream"]
+
+log = logging.getLogger("seedclient")
+
+
+class Call:
+    """A request that may be sent several times, all within one total deadline.
+
+    The deadline bounds every attempt and every retry sleep, so ``max_retries`` times a
+    timeout can never add up past ``timeout.total``.
+    """
+
+    __slots__ = (
+        "body",
+        "deadline",
+        "defaults",
+        "headers",
+        "method",
+        "policy",
+        "retries",
+        "timeout",
+        "transport",
+        "url",
+    )
+
+    def __init__(
+        self,
+        transport: Transport,
+        policy: RetryPolicy,
+        method: str,
+        url: str,
+        headers: Mapping[str, str],
+        defaults: Mapping[str, str],
+        body: bytes | None,
+        timeout: Timeout,
+    ) -> None:
+        self.transport = transport
+        self.policy = policy
+        self.method = method
+        self.url = url
+        self.headers = headers
+        self.defaults = defaults
+        self.body = body
+        self.timeout = timeout
+        total = timeout.total
+        self.deadline = None if total is None else monotonic() + total
+        self.retries = 0
+
+    def remaining(self) -> float | None:
+        """Seconds left before the deadline (None: no deadline); raises once it passed."""
+        if self.deadline is None:
+            return None
+        left = self.deadline - monotonic()
+        if left <= 0:
+            raise APITimeoutError(self.expired())
+        return left
+
+    def expired(self) -> str:
+        """What a timeout error says when the total deadline has passed."""
+        return (
+            f"total deadline of {self.timeout.total:g}s exceeded"
+            f" after {self.retries + 1} attempt(s)"
+        )
+
+    async def retry_or_raise(
+        self, error: SeedError, headers: Mapping[str, str] | None = None
+    ) -> None:
+        """Sleep before the next attempt, or raise ``error`` if it should not be retried."""
+        if not self.policy.is_retryable(error, headers):
+            raise error
+        try:
+            remaining = self.remaining()
+        except APITimeoutError as timeout:
+            raise timeout from error
+        wait = self.policy.delay(error, self.retries, remaining)
+        if wait is None:
+            raise error
+        log.debug(
+            "retrying %s %s in %.3fs (retry %d of %d) after: %s",
+            self.method,
+            self.url,
+            wait,
+            self.retries + 1,
+            self.policy.max_retries,
+            error,
+        )
+        self.retries += 1
+        await anyio.sleep(wait)
+
+    async def _attempt(self, stream: bool) -> Any:
+        """One attempt, under what is left of the total deadline."""
+        remaining = self.remaining()
+        send = self.transport.stream if stream else self.transport.request
+        sent = send(
+            self.method,
+            self.url,
+            headers=self.headers,
+            defaults=self.defaults,
+            body=self.body,
+            timeout=self.timeout,
+        )
+        # The wait for the response headers has its own limit (a server that dribbles its
+        # headers must not hold the call until the total deadline): first_event for a
+        # stream, headers for a whole response.
+        limit = self.timeout.first_event if stream else self.timeout.headers
+        own_limit = limit is not None and (remaining is None or limit < remaining)
+        if own_limit:
+            remaining = limit
+        if not HAS_UNCANCEL:  # pragma: no cover - Python 3.10
+            async with timer_deadline(remaining, self._timed_out(stream, own_limit)):
+                return await sent
+        watch = Deadline()
+        watch.start(remaining)
+        try:
+            return await sent
+        except asyncio.CancelledError:
+            if watch.timed_out():
+                raise APITimeoutError(self._timed_out(stream, own_limit)) from None
+            raise
+        finally:
+            watch.end()
+
+    def _timed_out(self, stream: bool, own_limit: bool) -> str:
+        """What an attempt's timeout says: the header limit's, or the total deadline's."""
+        if not own_limit:
+            return self.expired()
+        limit = self.timeout.first_event if stream else self.timeout.headers
+        name = "first_event" if stream else "headers"
+        return f"no response headers within {limit:g}s ({name} timeout)"
+
+    async def send_decoded(
+        self,
+        decoder: msgspec.json.Decoder[Any],
+        what: str,
+        finish: Callable[[Any, Response], Any] | None = None,
+    ) -> Any:
+        """Send until a 2xx answer decodes, an error not worth retrying, or the deadline.
+
+        The decoder's type has a ``request_id`` field: it gets the response's. Returns the
+        value, or ``finish(value, response)``: the caller's own reading of the response,
+        done here so that the caller needs no coroutine of its own. A malformed 2xx body is
+        retried like a 5xx.
+        """
+        while True:
+            try:
+                resp: Response = await self._attempt(stream=False)
+            except APIConnectionError as exc:
+                await self.retry_or_raise(exc)
+                continue
+            if resp.status >= 300:
+                await self.retry_or_raise(
+                    status_error(resp.status, resp.body, resp.headers), resp.headers
+                )
+                continue
+            try:
+                value = decoded(decoder, resp, what)
+            except APIResponseValidationError as exc:
+                await self.retry_or_raise(exc, resp.headers)
+                continue
+            value.request_id = request_id_of(resp.headers)
+            return value if finish is None else finish(value, resp)
+
+    async def open_stream(self) -> StreamResponse:
+        """Open an event stream: retried until its response headers say 2xx."""
+        while True:
+            try:
+                stream: StreamResponse = await self._attempt(stream=True)
+            except APIConnectionError as exc:
+                await self.retry_or_raise(exc)
+                continue
+            if stream.status < 300:
+                return stream
+            try:
+                async with timer_deadline(self.remaining(), self.expired()):
+                    body = await stream.read_all()  # an error body: cut at 64 KiB
+            except APIConnectionError:
+                body = b""
+            finally:
+                stream.close()
+            await self.retry_or_raise(
+                status_error(stream.status, body, stream.headers), stream.headers
+            )
+
+
+def decoded(decoder: msgspec.json.Decoder[Any], resp: Response, what: str) -> Any:
+    try:
+        return decoder.decode(resp.body)
+    except msgspec.DecodeError as exc:
+        problem = str(exc)
+    kind = resp.headers.get("Content-Type", "no content type")
+    raise APIResponseValidationError(
+        f"malformed {what} response body ({kind}, status {resp.status}): {problem}",
+        status_code=resp.status,
+        request_id=request_id_of(resp.headers),
+        body=resp.body[:512].decode("utf-8", "replace"),
+    )
+
+
+async def refuse_non_stream(resp: StreamResponse, kind: str) -> NoReturn:
+    """A 2xx that is not an event stream: raise at once, not retried.
+
+    A JSON completion here was generated (and billed) already: sending the request
+    again would pay for it twice more.
+    """
+    try:
+        with anyio.move_on_after(1.0):
+            head = await resp.read()
+    except SeedError:
+        head = b""
+    finally:
+        resp.close()
+    raise APIResponseValidationError(
+        f"a stream was asked for, but the server answered {kind or 'no content type'} "
+        f"(status {resp.status}); a proxy in between may not pass streams through",
+        status_code=resp.status,
+        request_id=request_id_of(resp.headers),
+        body=head[:512].decode("utf-8", "replace"),
+    )

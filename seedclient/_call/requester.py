@@ -1,0 +1,112 @@
+"""The Requester: everything one client's requests share, and the factory of its calls."""
+
+from __future__ import annotations
+
+import copy
+import os
+import time
+from collections.abc import Mapping
+
+from .._config import Provider, Timeout
+from .._errors import ConfigurationError
+from .._transports import Transport
+from .call import Call
+from .retry import RetryPolicy
+
+__all__ = ["Requester"]
+
+_ALPHANUM = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+
+
+class Requester:
+    """What every request of one client needs, held in one place below the resources.
+
+    The client builds one; each resource (``chat``, ``images``, ``embeddings``, ``models``)
+    is built with it and reads only it, so no resource imports or reaches into the client.
+
+    Attributes:
+        provider: the provider (its per-model rules may be refreshed by ``models.list``).
+        base_url: the base URL paths are joined to.
+        headers: the headers every request carries (the key, content type, user agent).
+        timeout: the default timeouts.
+        retry: the retry policy.
+        transport: the transport requests go through.
+        max_event_bytes: the largest server-sent event line or event accepted.
+        max_response_bytes: the largest whole body read (also caps what a stream keeps).
+        closed: set when the owning client closed; a closed requester makes no calls.
+    """
+
+    __slots__ = (
+        "_rid_counter",
+        "_rid_prefix",
+        "base_url",
+        "closed",
+        "headers",
+        "max_event_bytes",
+        "max_response_bytes",
+        "provider",
+        "retry",
+        "timeout",
+        "transport",
+    )
+
+    def __init__(
+        self,
+        *,
+        provider: Provider,
+        base_url: str,
+        headers: Mapping[str, str],
+        timeout: Timeout,
+        retry: RetryPolicy,
+        transport: Transport,
+        max_event_bytes: int,
+        max_response_bytes: int,
+    ) -> None:
+        self.provider = provider
+        self.base_url = base_url
+        self.headers = dict(headers)
+        self.timeout = timeout
+        self.retry = retry
+        self.transport = transport
+        self.max_event_bytes = max_event_bytes
+        self.max_response_bytes = max_response_bytes
+        self.closed = False
+        # X-Client-Request-Id: a per-client prefix plus a counter, unique and cheap.
+        rand = os.urandom(8)
+        self._rid_prefix = time.strftime("%Y%m%d%H%M%S") + "".join(_ALPHANUM[b % 62] for b in rand)
+        self._rid_counter = 0
+
+    def copy(self) -> Requester:
+        """A copy to change (``with_options``): same transport, its own settings and state."""
+        return copy.copy(self)
+
+    def timeout_for(self, timeout: Timeout | float | None) -> Timeout:
+        """A request's timeouts: its own if given, else the client's."""
+        return self.timeout if timeout is None else Timeout.coerce(timeout)
+
+    def call(
+        self,
+        path: str,
+        body: bytes | None,
+        timeout: Timeout | float | None,
+        extra_headers: Mapping[str, str] | None,
+        *,
+        method: str = "POST",
+    ) -> Call:
+        """A :class:`Call` of ``method path`` with this client's headers, timeouts and retries."""
+        if self.closed:
+            raise ConfigurationError("the client is closed")
+        self._rid_counter += 1
+        headers = {"X-Client-Request-Id": f"{self._rid_prefix}{self._rid_counter:012d}"}
+        if extra_headers:
+            headers.update(extra_headers)
+        return Call(
+            self.transport,
+            self.retry,
+            method,
+            self.base_url + path,
+            headers,
+            self.headers,
+            body,
+            self.timeout if timeout is None else Timeout.coerce(timeout),
+        )

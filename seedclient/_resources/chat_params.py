@@ -1,0 +1,338 @@
+"""Chat request parameters: their types, their allowed ranges, and the body a provider gets.
+
+Everything is checked before a request is made; a bad value is a
+:class:`~seedclient.ConfigurationError` that names the parameter and what it allows.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Literal, Protocol, TypedDict
+
+import msgspec
+
+from .._config import Provider, Timeout, resolve_model
+from .._errors import ConfigurationError, UnsupportedParameterWarning
+from .._wire.chat import ChatMessage, Message
+from .model_rules import check_model, check_rules
+
+if TYPE_CHECKING:
+    from typing_extensions import Required
+
+__all__ = ["ChatParams", "chat_body"]
+
+
+class _ResponseMessage(Protocol):
+    """A message object as responses carry it (ours, or openai-python's)."""
+
+    @property
+    def role(self) -> str: ...
+
+
+MessageParam = ChatMessage | Message | Mapping[str, Any] | _ResponseMessage
+
+
+class ChatParams(TypedDict, total=False):
+    """The parameters of a chat completion; each is checked before anything is sent.
+
+    Attributes:
+        model: a friendly alias (``seed-1.6-flash``, ``seed-2.0-pro``...), a provider's
+            pinned id, or an ``ep-...`` endpoint id. Required.
+        messages: dicts, :class:`ChatMessage` or response messages (``Message`` or
+            openai-python's), each with a ``role``. Required.
+        max_tokens: >= 1; caps the answer, not the reasoning (Ark). Exclusive with
+            ``max_completion_tokens``.
+        max_completion_tokens: >= 0, up to the model's cap (32K-128K); reasoning included.
+            Not on AI/ML API's ``bytedance/`` routes.
+        temperature: 0 to 2.
+        top_p: 0 to 1 (AI/ML API: at least 0.01; lower values are raised with a warning).
+        frequency_penalty: -2 to 2.
+        presence_penalty: -2 to 2.
+        seed: an integer (AI/ML API: >= 1); not sent to Ark, which does not take it.
+        stop: a string or up to 4; not sent to AI/ML API.
+        tools: up to 128 function tools.
+        tool_choice: ``none``, ``auto``, ``required`` or
+            ``{"type": "function", "function": {"name": ...}}``.
+        parallel_tool_calls: whether several tools may be called in one turn.
+        response_format: ``{"type": "text" | "json_object" | "json_schema", ...}``, per model
+            (seed-2.0-code takes none); see ``parse()`` for typed answers.
+        logprobs: log probabilities of the answer's tokens (not on AI/ML API).
+        top_logprobs: 0 to 20, with ``logprobs=True``.
+        reasoning_effort: ``minimal | low | medium | high`` on Seed 1.x, also ``none``,
+            ``xhigh``, ``max`` on Seed 2.x; ``none``/``minimal`` switch reasoning off.
+        thinking: ``enabled``, ``disabled`` or (seed-1.6-flash only) ``auto``; Ark and AIsa
+            only (not sent to AI/ML API).
+        service_tier: ``auto`` or ``default`` (Ark).
+        user: an end-user id (not sent to AI/ML API).
+        stream_options: ``{"include_usage": ...}``; passing it also makes a stream yield
+            the usage-only chunk.
+        extra_body: fields sent as they are, after every check (also a brand-new model id).
+        extra_headers: headers added to this request.
+        timeout: a :class:`Timeout`, or seconds for the total deadline of this call.
+    """
+
+    model: Required[str]
+    messages: Required[Sequence[MessageParam]]
+    max_tokens: int
+    max_completion_tokens: int
+    temperature: float
+    top_p: float
+    frequency_penalty: float
+    presence_penalty: float
+    seed: int
+    stop: str | Sequence[str]
+    tools: Sequence[Mapping[str, Any]]
+    tool_choice: Literal["none", "auto", "required"] | Mapping[str, Any]
+    parallel_tool_calls: bool
+    response_format: Mapping[str, Any]
+    logprobs: bool
+    top_logprobs: int
+    reasoning_effort: Literal["none", "minimal", "low", "medium", "high", "xhigh", "max"]
+    thinking: Literal["enabled", "disabled", "auto"]
+    service_tier: Literal["auto", "default"]
+    user: str
+    stream_options: Mapping[str, Any]
+    extra_body: Mapping[str, Any]
+    extra_headers: Mapping[str, str]
+    timeout: Timeout | float
+
+
+# name -> (low, high, kind); None means unbounded on that side.
+_NUMBERS: dict[str, tuple[float | None, float | None, type]] = {
+    "max_tokens": (1, None, int),
+    "max_completion_tokens": (0, 131072, int),
+    "temperature": (0.0, 2.0, float),
+    "top_p": (0.0, 1.0, float),
+    "frequency_penalty": (-2.0, 2.0, float),
+    "presence_penalty": (-2.0, 2.0, float),
+    "seed": (None, None, int),
+    "top_logprobs": (0, 20, int),
+}
+_CHOICES: dict[str, frozenset[str]] = {
+    # Every value any model takes; the model's own set is checked in _rules.
+    "reasoning_effort": frozenset({"none", "minimal", "low", "medium", "high", "xhigh", "max"}),
+    "thinking": frozenset({"enabled", "disabled", "auto"}),
+    "service_tier": frozenset({"auto", "default"}),
+}
+_BOOLS = frozenset({"logprobs", "parallel_tool_calls"})
+_TOOL_CHOICES = frozenset({"none", "auto", "required"})
+_RESPONSE_FORMATS = frozenset({"text", "json_object", "json_schema"})
+_PASSED_AS_IS = frozenset({"user", "stream_options"})
+_SKIP = frozenset({"model", "messages", "extra_body", "extra_headers", "timeout"})
+#: Numbers that take part in a rule between parameters (see _cross_check).
+_CROSS_CHECKED = frozenset({"max_completion_tokens", "top_logprobs", "top_p", "seed"})
+
+
+def _bad(name: str, allowed: str, value: Any) -> ConfigurationError:
+    return ConfigurationError(f"{name} must be {allowed}, got {value!r}")
+
+
+def _check_number(name: str, value: Any) -> None:
+    low, high, kind = _NUMBERS[name]
+    exact = type(value)  # exact types first (a bool is an int, but not a number here)
+    if (exact is int or (exact is float and kind is not int)) and (
+        (low is None or value >= low) and (high is None or value <= high)
+    ):
+        return
+    ok_type = isinstance(value, int) if kind is int else isinstance(value, (int, float))
+    if isinstance(value, bool) or not ok_type:
+        raise _bad(name, "an integer" if kind is int else "a number", value)
+    if (low is not None and value < low) or (high is not None and value > high):
+        lo = "-inf" if low is None else f"{low:g}"
+        hi = "inf" if high is None else f"{high:g}"
+        raise _bad(name, f"in [{lo}, {hi}]", value)
+
+
+def _call_dict(call: Any) -> dict[str, Any]:
+    if isinstance(call, Mapping):
+        return dict(call)
+    fn = getattr(call, "function", None)
+    return {
+        "id": getattr(call, "id", None),
+        "type": getattr(call, "type", None) or "function",
+        "function": {
+            "name": getattr(fn, "name", None),
+            "arguments": getattr(fn, "arguments", None) or "",
+        },
+    }
+
+
+def _message_dict(m: Any, keep_reasoning: bool) -> dict[str, Any]:
+    """A response message (ours, openai-python's, any object with ``role``) as a request dict."""
+    out: dict[str, Any] = {"role": m.role}
+    calls = getattr(m, "tool_calls", None)
+    content = getattr(m, "content", None)
+    out["content"] = "" if content is None and not calls else content
+    if calls:
+        out["tool_calls"] = [_call_dict(c) for c in calls]
+    for name in ("name", "tool_call_id"):
+        value = getattr(m, name, None)
+        if isinstance(value, str):
+            out[name] = value
+    reasoning = getattr(m, "reasoning_content", None)
+    if keep_reasoning and isinstance(reasoning, str) and reasoning:
+        out["reasoning_content"] = reasoning
+    return out
+
+
+def _check_messages(messages: Any, keep_reasoning: bool) -> Any:
+    """Check ``messages``; return them as sent (converted only where a message needs it)."""
+    # Exact-type checks first: isinstance against an ABC costs far more on the hot path.
+    kind = type(messages)
+    if (
+        kind is not list
+        and kind is not tuple
+        and (isinstance(messages, (str, bytes)) or not isinstance(messages, Sequence))
+    ):
+        raise _bad("messages", "a non-empty list of messages", messages)
+    if not messages:
+        raise _bad("messages", "a non-empty list of messages", messages)
+    converted: list[Any] | None = None
+    for i, m in enumerate(messages):
+        sent = m
+        if type(m) is dict:
+            if "role" not in m:
+                raise _bad("messages", "a list of messages, each with a 'role'", m)
+            if not keep_reasoning and "reasoning_content" in m:
+                sent = {k: v for k, v in m.items() if k != "reasoning_content"}
+        elif isinstance(m, ChatMessage):
+            if not keep_reasoning and m.reasoning_content is not None:
+                sent = msgspec.structs.replace(m, reasoning_content=None)
+        elif isinstance(m, Mapping):
+            if "role" not in m:
+                raise _bad("messages", "a list of messages, each with a 'role'", m)
+            sent = {k: v for k, v in m.items() if keep_reasoning or k != "reasoning_content"}
+        elif isinstance(getattr(m, "role", None), str):
+            sent = _message_dict(m, keep_reasoning)
+        else:
+            raise _bad(
+                "messages",
+                "a list of dicts, ChatMessage or response messages (with a 'role')",
+                m,
+            )
+        if sent is not m and converted is None:
+            converted = list(messages[:i])
+        if converted is not None:
+            converted.append(sent)
+    return messages if converted is None else converted
+
+
+def _check_other(name: str, value: Any) -> Any:
+    """Check a non-numeric parameter; return its wire form."""
+    if name in _CHOICES:
+        if name == "thinking" and type(value) is not str and isinstance(value, Mapping):
+            value = value.get("type")
+        if value not in _CHOICES[name]:
+            raise _bad(name, "one of " + ", ".join(sorted(_CHOICES[name])), value)
+        return {"type": value} if name == "thinking" else value
+    if name in _BOOLS:
+        if not isinstance(value, bool):
+            raise _bad(name, "True or False", value)
+        return value
+    if name == "stop":
+        if isinstance(value, str):
+            return value
+        if (
+            isinstance(value, Sequence)
+            and 0 < len(value) <= 4
+            and all(isinstance(s, str) for s in value)
+        ):
+            return list(value)
+        raise _bad("stop", "a string or a list of at most 4 strings", value)
+    if name == "tools":
+        if isinstance(value, (str, bytes)) or not isinstance(value, Sequence) or len(value) > 128:
+            raise _bad("tools", "a list of at most 128 function tools", value)
+        return list(value)
+    if name == "tool_choice":
+        if isinstance(value, Mapping):
+            fn = value.get("function")
+            if value.get("type") == "function" and isinstance(fn, Mapping) and fn.get("name"):
+                return value
+        elif value in _TOOL_CHOICES:
+            return value
+        raise _bad(
+            "tool_choice",
+            'none, auto, required or {"type": "function", "function": {"name": ...}}',
+            value,
+        )
+    if name == "response_format":
+        if isinstance(value, Mapping) and value.get("type") in _RESPONSE_FORMATS:
+            return value
+        raise _bad("response_format", "a dict with type text, json_object or json_schema", value)
+    if name in _PASSED_AS_IS:
+        return value
+    raise ConfigurationError(
+        f"unknown parameter {name!r}; send provider-specific fields with extra_body={{...}}"
+    )
+
+
+def _cross_check(provider: Provider, body: dict[str, Any]) -> None:
+    """Rules between parameters, and the provider's own ranges."""
+    if "max_tokens" in body and "max_completion_tokens" in body:
+        raise ConfigurationError(
+            "max_tokens and max_completion_tokens are mutually exclusive on Seed "
+            "(the server ignores max_tokens when both are set): pass one"
+        )
+    if "top_logprobs" in body and body.get("logprobs") is not True:
+        raise ConfigurationError("top_logprobs needs logprobs=True")
+    top_p = body.get("top_p")
+    if top_p is not None and top_p < provider.top_p_min:
+        warnings.warn(
+            f"{provider.name} accepts top_p >= {provider.top_p_min}; sent {provider.top_p_min}",
+            UnsupportedParameterWarning,
+            stacklevel=5,
+        )
+        body["top_p"] = provider.top_p_min
+    seed = body.get("seed")
+    if seed is not None and provider.seed_min is not None and seed < provider.seed_min:
+        raise _bad("seed", f"an integer >= {provider.seed_min} on {provider.name}", seed)
+
+
+def chat_body(provider: Provider, params: Mapping[str, Any], *, stream: bool) -> dict[str, Any]:
+    """Validate ``params`` and build the JSON body for ``provider``.
+
+    Parameters the provider rejects are left out with an
+    :class:`~seedclient.UnsupportedParameterWarning` (``extra_body`` still sends anything).
+    """
+    model = params.get("model")
+    if not isinstance(model, str) or not model:
+        raise _bad("model", "a non-empty model name", model)
+    messages = _check_messages(params.get("messages"), provider.reasoning_in_messages)
+    sent = resolve_model(provider, model)
+    extra = params.get("extra_body")
+    own_model = isinstance(extra, Mapping) and "model" in extra
+    spec = None if own_model else check_model(provider, model, sent)
+    body: dict[str, Any] = {"model": sent, "messages": messages}
+    rejects = provider.rejects
+    cross = False
+    for name, value in params.items():
+        if value is None or name in _SKIP:
+            continue
+        if name in _NUMBERS:
+            _check_number(name, value)
+            cross = cross or name in _CROSS_CHECKED
+        else:
+            value = _check_other(name, value)
+        if rejects and name in rejects:
+            warnings.warn(
+                f"{provider.name} does not accept {name!r}; it was not sent "
+                "(use extra_body to send it anyway)",
+                UnsupportedParameterWarning,
+                stacklevel=4,
+            )
+            continue
+        body[name] = value
+    if cross:
+        _cross_check(provider, body)
+    if stream:
+        body["stream"] = True
+        if provider.usage_in_stream and "stream_options" not in body:
+            body["stream_options"] = {"include_usage": True}
+    if spec is not None and spec.kind == "chat":
+        check_rules(spec, body)
+    if extra:
+        if not isinstance(extra, Mapping):
+            raise _bad("extra_body", "a dict", extra)
+        body.update(extra)
+    return body

@@ -1,0 +1,338 @@
+"""Seedream image generation: ``client.images``, its parameters and per-model rules."""
+
+from __future__ import annotations
+
+import base64
+import os
+import urllib.request
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+import anyio
+import msgspec
+
+from .._call.call import Call, refuse_non_stream
+from .._call.requester import Requester
+from .._catalog import family_of
+from .._config import Timeout, resolve_model
+from .._errors import APIConnectionError, ConfigurationError, SeedError, StreamError
+from .._transports import StreamResponse
+from .._wire.base import encode_body
+from .._wire.headers import request_id_of
+from .._wire.images import (
+    ImageData,
+    ImageEvent,
+    ImagesResponse,
+    image_event_decoder,
+    images_decoder,
+)
+from .._wire.sse import SSEDecoder
+from .model_rules import check_image
+from .references import format_of, references
+
+__all__ = ["ImageStream", "Images"]
+
+
+_IMAGE_PARAMS = frozenset(
+    {
+        "image",
+        "size",
+        "seed",
+        "watermark",
+        "response_format",
+        "sequential_image_generation",
+        "sequential_image_generation_options",
+        "optimize_prompt_options",
+        "output_format",
+        "guidance_scale",
+        "n",
+    }
+)
+
+
+#: The largest image downloaded by save().
+_SAVE_LIMIT = 64 * 1024 * 1024
+
+
+def _aiml_size(size: Any) -> Any:
+    """AI/ML API's ``image_size``: ``"2K"`` as it is, ``"WxH"`` as ``{width, height}``."""
+    if isinstance(size, str) and "x" in size.lower():
+        width, _, height = size.lower().partition("x")
+        if width.strip().isdigit() and height.strip().isdigit():
+            return {"width": int(width), "height": int(height)}
+    return size
+
+
+class ImageStream:
+    """The events of a streamed Seedream generation: ``async with client.images.stream(...)``.
+
+    Iterate it for :class:`ImageEvent` objects as each image is made (or fails: the others
+    still come); :attr:`images` then holds every image in order of its index and
+    :attr:`usage` the final usage. Events of many megabytes (base64 images) are fine up to
+    the client's ``max_event_bytes``. The connection is released on every way out.
+    """
+
+    def __init__(self, call: Call, *, max_event_bytes: int, idle: float | None) -> None:
+        self._call = call
+        self._decoder = SSEDecoder(max_event_bytes)
+        self._idle = idle
+        self._resp: StreamResponse | None = None
+        self._events: list[Any] = []
+        self._pos = 0
+        self._done = False
+        #: The images so far, by index: made ones with url or b64_json, failed with error.
+        self.images: dict[int, ImageData] = {}
+        #: The usage of the ``completed`` event (None before it).
+        self.usage: Any = None
+        #: The response's request id, once it is open.
+        self.request_id: str | None = None
+
+    async def __aenter__(self) -> ImageStream:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        """Release the connection (idempotent)."""
+        resp, self._resp = self._resp, None
+        if resp is not None:
+            resp.close()
+        self._done = True
+
+    def __aiter__(self) -> ImageStream:
+        return self
+
+    async def __anext__(self) -> ImageEvent:
+        try:
+            while True:
+                if self._pos < len(self._events):
+                    event = self._events[self._pos]
+                    self._pos += 1
+                    found = self._handle(event)
+                    if found is not None:
+                        return found
+                elif self._done:
+                    await self.aclose()
+                    raise StopAsyncIteration
+                else:
+                    await self._fill()
+        except StopAsyncIteration:
+            raise
+        except BaseException:
+            await self.aclose()
+            raise
+
+    async def _fill(self) -> None:
+        if self._resp is None:
+            resp = await self._call.open_stream()
+            kind = resp.headers.get("Content-Type", "")
+            if not kind.startswith("text/event-stream"):
+                await refuse_non_stream(resp, kind)
+            self._resp = resp
+            self.request_id = request_id_of(resp.headers)
+        limit = self._call.remaining()
+        if self._idle is not None and (limit is None or self._idle < limit):
+            limit = self._idle
+        try:
+            with anyio.fail_after(limit):
+                data = await self._resp.read()
+        except TimeoutError:
+            raise StreamError(
+                f"no image event within {limit:g}s", chunks=len(self.images)
+            ) from None
+        except APIConnectionError as exc:
+            raise StreamError(f"image stream interrupted: {exc}", chunks=len(self.images)) from exc
+        if not data:
+            raise StreamError(
+                f"the image stream ended before its completed event ({len(self.images)} images)",
+                chunks=len(self.images),
+            )
+        self._events = self._decoder.feed_raw(data)
+        self._pos = 0
+
+    def _handle(self, raw: Any) -> ImageEvent | None:
+        kind, data = raw[0], raw[1]
+        if data == b"[DONE]":
+            self._done = True
+            return None
+        try:
+            event = image_event_decoder.decode(data)
+        except msgspec.DecodeError as exc:
+            raise StreamError(
+                f"malformed image event: {exc}",
+                chunks=len(self.images),
+                data=data[:2000].decode("utf-8", "replace"),
+            ) from exc
+        if kind == "error" or (event.type in ("", "error") and event.error is not None):
+            error = event.error or {}
+            raise StreamError(
+                f"image stream error: {error.get('code', '')} {error.get('message', '')}".strip(),
+                chunks=len(self.images),
+            )
+        if event.image_index is not None and event.kind in ("partial_succeeded", "partial_failed"):
+            self.images[event.image_index] = event.image()
+        if event.kind == "completed":
+            self.usage = event.usage
+            self._done = True
+        return event
+
+
+def _download(url: str, timeout: float) -> bytes:
+    """A generated image's bytes (no key is sent: the URL carries its own signature)."""
+    with urllib.request.urlopen(url, timeout=timeout) as resp:
+        data: bytes = resp.read(_SAVE_LIMIT + 1)
+    if len(data) > _SAVE_LIMIT:
+        raise SeedError(f"image at {url[:80]} is over {_SAVE_LIMIT} bytes")
+    return data
+
+
+class Images:
+    """``client.images``: Seedream image generation, streamed or whole, and saving results."""
+
+    def __init__(self, requester: Requester) -> None:
+        self._requester = requester
+
+    def _call(
+        self,
+        model: str,
+        prompt: str,
+        params: dict[str, Any],
+        extra_body: Mapping[str, Any] | None,
+        extra_headers: Mapping[str, str] | None,
+        timeout: Timeout | float | None,
+    ) -> Call:
+        """The checked request, in the provider's field names."""
+        requester = self._requester
+        if not isinstance(prompt, str) or not prompt.strip():
+            raise ConfigurationError("prompt must be a non-empty string")
+        unknown = set(params) - _IMAGE_PARAMS
+        if unknown:
+            raise ConfigurationError(
+                f"unknown image parameter(s) {sorted(unknown)}; use extra_body for others"
+            )
+        response_format = params.get("response_format")
+        if response_format not in (None, "url", "b64_json"):
+            raise ConfigurationError(
+                f"response_format must be url or b64_json, got {response_format!r}"
+            )
+        sent = resolve_model(requester.provider, model)
+        check_image(requester.provider, family_of(sent) or family_of(model), params)
+        body: dict[str, Any] = {"model": sent, "prompt": prompt}
+        aiml = requester.provider.name == "aimlapi"
+        for key, value in params.items():
+            if value is None:
+                continue
+            if key == "image":
+                value = references(value)
+                if aiml:  # AI/ML API: a list under image_urls
+                    key, value = "image_urls", value if isinstance(value, list) else [value]
+            elif key == "size" and aiml:
+                key, value = "image_size", _aiml_size(value)
+            body[key] = value
+        if extra_body:
+            body.update(extra_body)
+        return requester.call("/images/generations", encode_body(body), timeout, extra_headers)
+
+    async def generate(
+        self,
+        *,
+        model: str,
+        prompt: str,
+        extra_body: Mapping[str, Any] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: Timeout | float | None = None,  # noqa: ASYNC109 - the client's Timeout
+        **params: Any,
+    ) -> ImagesResponse:
+        """Generate images with Seedream (``model="seedream-4.5"`` or a pinned id).
+
+        Keyword parameters are Ark's (``size``, ``image``, ``seed``, ``watermark``,
+        ``response_format``, ``sequential_image_generation``...). ``image`` (references)
+        may be URLs, paths or bytes: files and bytes are sent as data URLs. On AI/ML API,
+        ``image`` and ``size`` are sent under its names ``image_urls`` and ``image_size``
+        (``"WxH"`` as ``{width, height}``).
+        """
+        call = self._call(model, prompt, params, extra_body, extra_headers, timeout)
+        images: ImagesResponse = await call.send_decoded(images_decoder, "images")
+        return images
+
+    def stream(
+        self,
+        *,
+        model: str,
+        prompt: str,
+        extra_body: Mapping[str, Any] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: Timeout | float | None = None,
+        **params: Any,
+    ) -> ImageStream:
+        """Generate images as a stream of :class:`ImageEvent` (Ark): each image as it is made.
+
+        ``async with client.images.stream(...) as events: async for event in events: ...``.
+        The parameters are those of :meth:`generate`; a failed image is a
+        ``partial_failed`` event and the others still come.
+        """
+        requester = self._requester
+        if requester.provider.name == "aimlapi":
+            raise ConfigurationError("AI/ML API has no image streams: use images.generate()")
+        call = self._call(
+            model,
+            prompt,
+            {**params},
+            {**(extra_body or {}), "stream": True},
+            extra_headers,
+            timeout,
+        )
+        idle = requester.timeout_for(timeout).idle
+        return ImageStream(call, max_event_bytes=requester.max_event_bytes, idle=idle)
+
+    async def save(
+        self,
+        images: ImagesResponse | ImageStream | Iterable[ImageData],
+        folder: str | os.PathLike[str],
+        *,
+        prefix: str = "image",
+        timeout: float = 60.0,  # noqa: ASYNC109 - a download's own socket timeout
+    ) -> list[Path]:
+        """Write the images to ``folder`` as ``{prefix}-{n}.{png|jpeg|...}``; their paths.
+
+        ``b64_json`` images are decoded; URL images are downloaded (Ark's URLs expire after
+        24 hours: save soon), without the API key. Failed images are skipped.
+        """
+        if isinstance(images, ImagesResponse):
+            items = list(images.data)
+        elif isinstance(images, ImageStream):
+            items = [images.images[i] for i in sorted(images.images)]
+        else:
+            items = list(images)
+        return await anyio.to_thread.run_sync(_write, items, Path(folder), prefix, timeout)
+
+
+def _write(items: list[ImageData], out: Path, prefix: str, timeout: float) -> list[Path]:
+    """save(), in a worker thread: decode or download each image and write it."""
+    if not out.is_dir():
+        raise ConfigurationError(f"folder {str(out)!r} does not exist")
+    paths: list[Path] = []
+    for n, item in enumerate(items, 1):
+        if item.b64_json:
+            data = base64.b64decode(item.b64_json)
+        elif item.url:
+            if not item.url.startswith(("http://", "https://")):
+                raise ConfigurationError(f"image {n} has no http(s) URL: {item.url[:80]!r}")
+            try:
+                data = _download(item.url, timeout)
+            except OSError as exc:
+                raise APIConnectionError(f"downloading image {n} failed: {exc}") from None
+        else:
+            continue  # a failed image: nothing to save
+        path = out / f"{prefix}-{n}.{format_of(data) or 'bin'}"
+        path.write_bytes(data)
+        paths.append(path)
+    return paths

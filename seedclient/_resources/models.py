@@ -1,0 +1,43 @@
+"""``client.models``: the models the endpoint lists, and rules refreshed from them."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from .._call.requester import Requester
+from .._catalog import from_listing
+from .._config import Timeout
+from .._wire.models import ModelsPage, models_decoder
+
+__all__ = ["Models"]
+
+
+class Models:
+    """``client.models``: the models the endpoint lists."""
+
+    def __init__(self, requester: Requester) -> None:
+        self._requester = requester
+
+    async def list(
+        self,
+        *,
+        refresh_rules: bool = False,
+        timeout: Timeout | float | None = None,
+    ) -> ModelsPage:
+        """``GET /models``: on Ark each entry carries its capabilities and token limits.
+
+        With ``refresh_rules=True`` the client takes its per-model rules from the answer
+        (output caps, context windows, structured-output kinds) in place of the
+        catalogue's, and ids the catalogue does not know pass the "did you mean" check.
+        Copies made by ``with_options()`` (and runners made) before keep the old rules.
+        """
+        requester = self._requester
+        call = requester.call("/models", None, timeout, None, method="GET")
+        page: ModelsPage = await call.send_decoded(models_decoder, "models")
+        if refresh_rules:
+            specs = dict(requester.provider.specs)
+            for info in page.data:  # a plain list (no matrix) still says which ids exist
+                if info.id:
+                    specs[info.id] = from_listing(info.id, info.features, info.token_limits)
+            requester.provider = dataclasses.replace(requester.provider, specs=specs)
+        return page

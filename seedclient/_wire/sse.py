@@ -1,0 +1,267 @@
+"""A sans-IO server-sent-events decoder: bytes in, events out.
+
+It follows the WHATWG HTML rules "Parsing an event stream" and "Interpreting an event
+stream": UTF-8 with one leading BOM stripped and invalid bytes replaced; LF, CRLF and lone CR
+line ends, in any chunking; comments ignored; one space after the colon stripped; data lines
+joined with LF; an event dispatched on a blank line only when it has data; ``id`` with NUL
+ignored; ``retry`` only when all ASCII digits; an unterminated last event discarded.
+
+Work is linear in the input: each read is split at blank lines once; an unfinished block is
+carried to the next read while small, and kept as pieces joined once when it ends when large
+(so a multi-megabyte event is not copied on every read); a block's lines are read only when
+it is complete (the usual block, one ``data:`` line, costs a slice). It knows nothing of
+sockets, JSON or ``[DONE]``.
+"""
+
+from __future__ import annotations
+
+from .._errors import StreamError
+
+__all__ = ["RawEvent", "SSEDecoder", "ServerSentEvent"]
+
+_BOM = b"\xef\xbb\xbf"
+
+#: An unfinished block larger than this is kept as pieces, not re-joined on every read.
+_BIG = 64 * 1024
+
+#: An event as ``(event type, data as UTF-8 bytes, last event id, retry)``.
+RawEvent = tuple[str, bytes, str | None, int | None]
+
+
+class ServerSentEvent:
+    """One dispatched event.
+
+    Attributes:
+        event: the event type, ``"message"`` unless the stream named one.
+        data: the data, its lines joined with LF.
+        id: the stream's last event id at dispatch: None if never set, ``""`` if set empty.
+        retry: the stream's reconnection time in ms at dispatch, None if never set.
+    """
+
+    __slots__ = ("_data", "event", "id", "raw", "retry")
+
+    def __init__(
+        self,
+        event: str = "message",
+        data: str | bytes = "",
+        id: str | None = None,
+        retry: int | None = None,
+    ) -> None:
+        self.event = event
+        if isinstance(data, str):
+            self._data: str | None = data
+            self.raw = data.encode()
+        else:
+            self._data = None
+            #: the data as UTF-8 bytes, as it came off the wire (for a JSON decoder).
+            self.raw = data
+        self.id = id
+        self.retry = retry
+
+    @property
+    def data(self) -> str:
+        """The event's data as text (invalid UTF-8 replaced)."""
+        if self._data is None:
+            self._data = self.raw.decode("utf-8", "replace")
+        return self._data
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, ServerSentEvent):
+            return NotImplemented
+        return (self.event, self.data, self.id, self.retry) == (
+            other.event,
+            other.data,
+            other.id,
+            other.retry,
+        )
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return (
+            f"ServerSentEvent(event={self.event!r}, data={self.data!r}, "
+            f"id={self.id!r}, retry={self.retry!r})"
+        )
+
+
+class SSEDecoder:
+    """Incremental decoder: call :meth:`feed` with each chunk of the body as it arrives.
+
+    Args:
+        max_event_bytes: the largest line, and the largest event's data, accepted; beyond
+            it :meth:`feed` raises :class:`~seedclient.StreamError` rather than buffering
+            without bound.
+    """
+
+    __slots__ = (
+        "_last_id",
+        "_max",
+        "_pending_cr",
+        "_pieces",
+        "_pieces_len",
+        "_retry",
+        "_started",
+        "_tail",
+    )
+
+    def __init__(self, max_event_bytes: int = 32 * 1024 * 1024) -> None:
+        if max_event_bytes < 1:
+            raise ValueError("max_event_bytes must be positive")
+        self._max = max_event_bytes
+        self._tail = b""  # the unfinished block, while small
+        self._pieces: list[bytes] | None = None  # the unfinished block's pieces, once large
+        self._pieces_len = 0
+        self._last_id: str | None = None
+        self._retry: int | None = None
+        self._pending_cr = False
+        self._started = False
+
+    @property
+    def last_event_id(self) -> str | None:
+        """The last event id as of the last complete block (for ``Last-Event-ID``)."""
+        return self._last_id
+
+    @property
+    def retry(self) -> int | None:
+        """The reconnection time in ms the stream asked for, as of the last complete block."""
+        return self._retry
+
+    def feed(self, chunk: bytes) -> list[ServerSentEvent]:
+        """Decode the next chunk; return the events it completed, in order."""
+        return [_event(*raw) for raw in self.feed_raw(chunk)]
+
+    def feed_raw(self, chunk: bytes) -> list[RawEvent]:
+        """Like :meth:`feed`, as ``(event, data, id, retry)`` tuples with ``data`` as UTF-8
+        bytes: no event objects are built, which is what a hot loop that hands the data
+        straight to a JSON decoder wants."""
+        if not self._started:
+            chunk = self._tail + chunk
+            if len(chunk) < 3 and _BOM.startswith(chunk):
+                self._tail = chunk  # could still be a BOM: wait for more
+                return []
+            self._tail = b""
+            self._started = True
+            if chunk.startswith(_BOM):
+                chunk = chunk[3:]
+        if not chunk:
+            return []
+        if self._pending_cr:
+            self._pending_cr = False
+            if chunk[:1] == b"\n":
+                chunk = chunk[1:]
+                if not chunk:
+                    return []
+        if b"\r" in chunk:
+            # A CR at the very end is a line end already; an LF opening the next chunk
+            # belongs to it and must be skipped.
+            self._pending_cr = chunk.endswith(b"\r")
+            chunk = chunk.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+        if self._pieces is not None:
+            chunk = self._join_pieces(chunk)
+            if not chunk:
+                return []
+        elif self._tail:
+            # A small unfinished block: concatenating costs little and keeps one path.
+            chunk = self._tail + chunk
+        blocks = chunk.split(b"\n\n")
+        rest = blocks.pop()
+        if len(rest) > self._max:
+            self._overflow(len(rest))
+        if len(rest) > _BIG:
+            # A large unfinished block (a base64 image): keep its pieces and join them once
+            # when it ends, so it is not copied again on every read.
+            self._pieces = [rest]
+            self._pieces_len = len(rest)
+            self._tail = b""
+        else:
+            self._tail = rest
+        if not blocks:
+            return []
+        events: list[RawEvent] = []
+        if len(chunk) > self._max:  # only then can one of its blocks be too large
+            for block in blocks:
+                if len(block) > self._max:
+                    self._overflow(len(block))
+        last_id, retry = self._last_id, self._retry
+        for block in blocks:
+            # A block is every line up to a blank line, and its state starts clean: the
+            # usual block is one "data: " line, dispatched at once.
+            if block.startswith(b"data: ") and b"\n" not in block:
+                events.append(("message", block[6:], last_id, retry))
+            else:
+                self._block(block, events)
+                last_id, retry = self._last_id, self._retry
+        return events
+
+    def _join_pieces(self, chunk: bytes) -> bytes:
+        """Large-block mode: the whole block once it has ended, else b"" (kept)."""
+        pieces = self._pieces
+        assert pieces is not None
+        if b"\n\n" not in chunk and not (pieces[-1][-1:] == b"\n" and chunk[:1] == b"\n"):
+            pieces.append(chunk)
+            self._pieces_len += len(chunk)
+            if self._pieces_len > self._max:
+                self._overflow(self._pieces_len)
+            return b""
+        pieces.append(chunk)
+        self._pieces = None
+        return b"".join(pieces)
+
+    def _block(self, block: bytes, events: list[RawEvent]) -> None:
+        """Apply the line rules to one block, then the blank line that ended it."""
+        data: list[bytes] = []
+        event = ""
+        for line in block.split(b"\n"):
+            if not line:
+                # Blocks are cut at blank lines, so a blank line here can only lead the
+                # block (from three or more line ends in a row): nothing is pending yet.
+                continue
+            colon = line.find(b":")
+            if colon == 0:
+                continue  # a comment, e.g. a gateway's keep-alive
+            if colon < 0:
+                name, value = line, b""
+            else:
+                name = line[:colon]
+                value = (
+                    line[colon + 2 :] if line[colon + 1 : colon + 2] == b" " else line[colon + 1 :]
+                )
+            if name == b"data":
+                data.append(value)
+            elif name == b"event":
+                event = value.decode("utf-8", "replace")
+            elif name == b"id":
+                if b"\0" not in value:
+                    self._last_id = value.decode("utf-8", "replace")
+            elif name == b"retry" and value.isdigit():  # ASCII digits only; False for b""
+                self._retry = int(value)
+        if data:
+            self._dispatch(event, data, events)
+
+    def _dispatch(self, event: str, data: list[bytes], events: list[RawEvent]) -> None:
+        raw = b"\n".join(data)
+        if len(raw) > self._max:
+            self._overflow(len(raw))
+        events.append((event or "message", raw, self._last_id, self._retry))
+
+    def _overflow(self, size: int) -> None:
+        self._tail = b""
+        self._pieces = None
+        self._pieces_len = 0
+        raise StreamError(
+            f"server-sent event or line of {size} bytes exceeds max_event_bytes={self._max}"
+        )
+
+
+_new = object.__new__
+
+
+def _event(event: str, raw: bytes, id: str | None, retry: int | None) -> ServerSentEvent:
+    """A ServerSentEvent from raw bytes, without the public constructor's checks."""
+    ev: ServerSentEvent = _new(ServerSentEvent)
+    ev.event = event
+    ev.raw = raw
+    ev._data = None
+    ev.id = id
+    ev.retry = retry
+    return ev
