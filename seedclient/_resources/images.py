@@ -7,28 +7,22 @@ import os
 import urllib.request
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from types import TracebackType
 from typing import Any
 
 import anyio
-import msgspec
 
-from .._call.call import Call, refuse_non_stream
+from .._call.call import Call
 from .._call.requester import Requester
 from .._catalog import family_of
 from .._config import Timeout, resolve_model
-from .._errors import APIConnectionError, ConfigurationError, SeedError, StreamError
-from .._transports import StreamResponse
+from .._errors import APIConnectionError, ConfigurationError, SeedError
 from .._wire.base import encode_body
-from .._wire.headers import request_id_of
 from .._wire.images import (
     ImageData,
-    ImageEvent,
     ImagesResponse,
-    image_event_decoder,
     images_decoder,
 )
-from .._wire.sse import SSEDecoder
+from .image_stream import ImageStream
 from .model_rules import check_image
 from .references import format_of, references
 
@@ -63,126 +57,6 @@ def _aiml_size(size: Any) -> Any:
         if width.strip().isdigit() and height.strip().isdigit():
             return {"width": int(width), "height": int(height)}
     return size
-
-
-class ImageStream:
-    """The events of a streamed Seedream generation: ``async with client.images.stream(...)``.
-
-    Iterate it for :class:`ImageEvent` objects as each image is made (or fails: the others
-    still come); :attr:`images` then holds every image in order of its index and
-    :attr:`usage` the final usage. Events of many megabytes (base64 images) are fine up to
-    the client's ``max_event_bytes``. The connection is released on every way out.
-    """
-
-    def __init__(self, call: Call, *, max_event_bytes: int, idle: float | None) -> None:
-        self._call = call
-        self._decoder = SSEDecoder(max_event_bytes)
-        self._idle = idle
-        self._resp: StreamResponse | None = None
-        self._events: list[Any] = []
-        self._pos = 0
-        self._done = False
-        #: The images so far, by index: made ones with url or b64_json, failed with error.
-        self.images: dict[int, ImageData] = {}
-        #: The usage of the ``completed`` event (None before it).
-        self.usage: Any = None
-        #: The response's request id, once it is open.
-        self.request_id: str | None = None
-
-    async def __aenter__(self) -> ImageStream:
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.aclose()
-
-    async def aclose(self) -> None:
-        """Release the connection (idempotent)."""
-        resp, self._resp = self._resp, None
-        if resp is not None:
-            resp.close()
-        self._done = True
-
-    def __aiter__(self) -> ImageStream:
-        return self
-
-    async def __anext__(self) -> ImageEvent:
-        try:
-            while True:
-                if self._pos < len(self._events):
-                    event = self._events[self._pos]
-                    self._pos += 1
-                    found = self._handle(event)
-                    if found is not None:
-                        return found
-                elif self._done:
-                    await self.aclose()
-                    raise StopAsyncIteration
-                else:
-                    await self._fill()
-        except StopAsyncIteration:
-            raise
-        except BaseException:
-            await self.aclose()
-            raise
-
-    async def _fill(self) -> None:
-        if self._resp is None:
-            resp = await self._call.open_stream()
-            kind = resp.headers.get("Content-Type", "")
-            if not kind.startswith("text/event-stream"):
-                await refuse_non_stream(resp, kind)
-            self._resp = resp
-            self.request_id = request_id_of(resp.headers)
-        limit = self._call.remaining()
-        if self._idle is not None and (limit is None or self._idle < limit):
-            limit = self._idle
-        try:
-            with anyio.fail_after(limit):
-                data = await self._resp.read()
-        except TimeoutError:
-            raise StreamError(
-                f"no image event within {limit:g}s", chunks=len(self.images)
-            ) from None
-        except APIConnectionError as exc:
-            raise StreamError(f"image stream interrupted: {exc}", chunks=len(self.images)) from exc
-        if not data:
-            raise StreamError(
-                f"the image stream ended before its completed event ({len(self.images)} images)",
-                chunks=len(self.images),
-            )
-        self._events = self._decoder.feed_raw(data)
-        self._pos = 0
-
-    def _handle(self, raw: Any) -> ImageEvent | None:
-        kind, data = raw[0], raw[1]
-        if data == b"[DONE]":
-            self._done = True
-            return None
-        try:
-            event = image_event_decoder.decode(data)
-        except msgspec.DecodeError as exc:
-            raise StreamError(
-                f"malformed image event: {exc}",
-                chunks=len(self.images),
-                data=data[:2000].decode("utf-8", "replace"),
-            ) from exc
-        if kind == "error" or (event.type in ("", "error") and event.error is not None):
-            error = event.error or {}
-            raise StreamError(
-                f"image stream error: {error.get('code', '')} {error.get('message', '')}".strip(),
-                chunks=len(self.images),
-            )
-        if event.image_index is not None and event.kind in ("partial_succeeded", "partial_failed"):
-            self.images[event.image_index] = event.image()
-        if event.kind == "completed":
-            self.usage = event.usage
-            self._done = True
-        return event
 
 
 def _download(url: str, timeout: float) -> bytes:
@@ -290,8 +164,7 @@ class Images:
             extra_headers,
             timeout,
         )
-        idle = requester.timeout_for(timeout).idle
-        return ImageStream(call, max_event_bytes=requester.max_event_bytes, idle=idle)
+        return ImageStream(call, max_event_bytes=requester.max_event_bytes)
 
     async def save(
         self,

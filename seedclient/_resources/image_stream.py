@@ -1,0 +1,132 @@
+"""ImageStream: a Seedream generation read as server-sent events, image by image."""
+
+from __future__ import annotations
+
+import contextlib
+from types import TracebackType
+from typing import Any
+
+import msgspec
+
+from .._call.call import Call
+from .._call.events import EventStream
+from .._errors import StreamError
+from .._wire.images import ImageData, ImageEvent, image_event_decoder
+from .._wire.sse import RawEvent
+
+__all__ = ["ImageStream"]
+
+
+class ImageStream:
+    """The events of a streamed Seedream generation: ``async with client.images.stream(...)``.
+
+    Iterate it for :class:`ImageEvent` objects as each image is made (or fails: the others
+    still come); :attr:`images` then holds every image in order of its index and
+    :attr:`usage` the final usage. Events of many megabytes (base64 images) are fine up to
+    the client's ``max_event_bytes``.
+
+    It behaves as :class:`ChatStream` does: the response opens at ``async with`` (errors
+    before its first byte raise there, after retries); the first-event, idle and total
+    timeouts raise :class:`APITimeoutError`; a cut before the first event is retried, after
+    it raises :class:`StreamError`; the connection is released on every way out.
+    """
+
+    def __init__(self, call: Call, *, max_event_bytes: int) -> None:
+        self._source = EventStream(
+            call, max_event_bytes, end="its completed event", unit="image event"
+        )
+        self._events: list[RawEvent] = []
+        self._pos = 0
+        self._delivered = 0
+        self._done = False
+        self._closed = False
+        #: The images so far, by index: made ones with url or b64_json, failed with error.
+        self.images: dict[int, ImageData] = {}
+        #: The usage of the ``completed`` event (None before it).
+        self.usage: Any = None
+
+    @property
+    def request_id(self) -> str | None:
+        """The server's request id (``x-request-id``), once open."""
+        return self._source.request_id
+
+    async def __aenter__(self) -> ImageStream:
+        try:
+            if self._source.resp is None and not self._done:
+                await self._source.open()
+        except BaseException:
+            await self.aclose()
+            raise
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        """Release the connection (idempotent)."""
+        self._closed = True
+        self._source.release()
+
+    def __aiter__(self) -> ImageStream:
+        return self
+
+    async def __anext__(self) -> ImageEvent:
+        try:
+            while True:
+                if self._pos < len(self._events):
+                    event = self._events[self._pos]
+                    self._pos += 1
+                    found = self._handle(event)
+                    if found is not None:
+                        self._delivered += 1
+                        return found
+                elif self._done or self._closed:
+                    if not self._closed:  # the end: drain what follows, then release
+                        self._closed = True
+                        await self._source.finish()
+                    raise StopAsyncIteration
+                else:
+                    self._events = await self._source.read(self._delivered)
+                    self._pos = 0
+        except StopAsyncIteration:
+            raise
+        except BaseException:
+            await self.aclose()
+            raise
+
+    def __del__(self) -> None:
+        # As ChatStream: a `break` without `async with` releases when the stream is dropped.
+        if self._source.resp is not None:
+            with contextlib.suppress(Exception):
+                self._source.release()
+
+    def _handle(self, raw: RawEvent) -> ImageEvent | None:
+        kind, data = raw[0], raw[1]
+        if data == b"[DONE]":
+            self._done = True
+            return None
+        try:
+            event = image_event_decoder.decode(data)
+        except msgspec.DecodeError as exc:
+            raise StreamError(
+                f"malformed image event: {exc}",
+                chunks=self._delivered,
+                data=data[:2000].decode("utf-8", "replace"),
+            ) from exc
+        if kind == "error" or (event.type in ("", "error") and event.error is not None):
+            error = event.error or {}
+            raise StreamError(
+                f"image stream error: {error.get('code', '')} {error.get('message', '')}".strip(),
+                chunks=self._delivered,
+            )
+        if event.image_index is not None and event.kind in ("partial_succeeded", "partial_failed"):
+            self.images[event.image_index] = event.image()
+        if event.kind == "completed":  # the last event ([DONE] may follow, or not)
+            self.usage = event.usage
+            self._done = True
+        return event
