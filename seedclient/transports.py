@@ -1,6 +1,9 @@
 """The HTTP stacks a :class:`~seedclient.SeedClient` can send with.
 
-``SeedClient(transport=...)`` takes any object that implements :class:`Transport`. Two come
+``SeedClient(transport=...)`` takes any object that implements :class:`Transport`: one
+``handle(request)`` method that takes a :class:`Request` and returns a :class:`Response` (or,
+for ``request.stream``, a :class:`StreamResponse`), and ``aclose()``. :class:`BaseTransport`
+is a base for your own. Two come
 with seedclient: :class:`AiohttpTransport`, the default, and :class:`HttpxTransport` (needs
 ``pip install "seedclient[httpx]"``). Each is imported on first use, so importing this
 module loads neither HTTP library.
@@ -10,13 +13,21 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ._transports import Response, StreamResponse, Transport
+from ._transports import BaseTransport, Request, Response, StreamResponse, Transport
 
 if TYPE_CHECKING:
     from ._transports._aiohttp import AiohttpTransport
     from ._transports._httpx import HttpxTransport
 
-__all__ = ["AiohttpTransport", "HttpxTransport", "Response", "StreamResponse", "Transport"]
+__all__ = [
+    "AiohttpTransport",
+    "BaseTransport",
+    "HttpxTransport",
+    "Request",
+    "Response",
+    "StreamResponse",
+    "Transport",
+]
 
 
 def __getattr__(name: str) -> Any:

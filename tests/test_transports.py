@@ -26,7 +26,7 @@ from seedclient import (
     Timeout,
 )
 from seedclient.testing import FakeSeedServer, FaultPlan
-from seedclient.transports import AiohttpTransport, HttpxTransport, Transport
+from seedclient.transports import AiohttpTransport, HttpxTransport, Request, Transport
 
 MSGS = [
     {"role": "system", "content": "Classify the review.\nLabels: positive, negative, neutral"},
@@ -175,13 +175,15 @@ async def test_invalid_url_is_a_configuration_error() -> None:
     transport = HttpxTransport()
     try:
         with pytest.raises(ConfigurationError):
-            await transport.request(
-                "POST",
-                "http://[::1/v1",
-                headers={},
-                defaults={},
-                body=b"{}",
-                timeout=Timeout(),
+            await transport.handle(
+                Request(
+                    "POST",
+                    "http://[::1/v1",
+                    headers={},
+                    client_headers={},
+                    body=b"{}",
+                    timeout=Timeout(),
+                )
             )
     finally:
         await transport.aclose()
@@ -192,8 +194,15 @@ async def test_closed_transport_refuses() -> None:
     await transport.aclose()
     await transport.aclose()  # idempotent
     with pytest.raises(APIConnectionError, match="closed"):
-        await transport.request(
-            "GET", "http://127.0.0.1:1/v1", headers={}, defaults={}, body=None, timeout=Timeout()
+        await transport.handle(
+            Request(
+                "GET",
+                "http://127.0.0.1:1/v1",
+                headers={},
+                client_headers={},
+                body=None,
+                timeout=Timeout(),
+            )
         )
 
 
@@ -226,8 +235,9 @@ class _Waiting:
 
     status_code = 200
     headers: dict[str, str] = {}  # noqa: RUF012
+    is_stream_consumed = False
 
-    async def aiter_bytes(self) -> AsyncIterator[bytes]:
+    async def aiter_raw(self) -> AsyncIterator[bytes]:
         await asyncio.Event().wait()
         yield b""  # pragma: no cover
 

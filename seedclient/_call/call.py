@@ -11,9 +11,8 @@ from typing import Any, NoReturn
 import anyio
 import msgspec
 
-from .._config import Timeout
 from .._errors import APIConnectionError, APIResponseValidationError, APITimeoutError, SeedError
-from .._transports import Response, StreamResponse, Transport
+from .._transports import Request, Response, StreamResponse, Transport
 from .._wire.errors import status_error
 from .._wire.headers import request_id_of
 from .deadlines import HAS_UNCANCEL, Deadline, timer_deadline
@@ -31,38 +30,13 @@ class Call:
     timeout can never add up past ``timeout.total``.
     """
 
-    __slots__ = (
-        "body",
-        "deadline",
-        "defaults",
-        "headers",
-        "method",
-        "policy",
-        "retries",
-        "timeout",
-        "transport",
-        "url",
-    )
+    __slots__ = ("deadline", "policy", "request", "retries", "timeout", "transport")
 
-    def __init__(
-        self,
-        transport: Transport,
-        policy: RetryPolicy,
-        method: str,
-        url: str,
-        headers: Mapping[str, str],
-        defaults: Mapping[str, str],
-        body: bytes | None,
-        timeout: Timeout,
-    ) -> None:
+    def __init__(self, transport: Transport, policy: RetryPolicy, request: Request) -> None:
         self.transport = transport
         self.policy = policy
-        self.method = method
-        self.url = url
-        self.headers = headers
-        self.defaults = defaults
-        self.body = body
-        self.timeout = timeout
+        self.request = request
+        self.timeout = timeout = request.timeout
         total = timeout.total
         self.deadline = None if total is None else monotonic() + total
         self.retries = 0
@@ -98,8 +72,8 @@ class Call:
             raise error
         log.debug(
             "retrying %s %s in %.3fs (retry %d of %d) after: %s",
-            self.method,
-            self.url,
+            self.request.method,
+            self.request.url,
             wait,
             self.retries + 1,
             self.policy.max_retries,
@@ -108,18 +82,11 @@ class Call:
         self.retries += 1
         await anyio.sleep(wait)
 
-    async def _attempt(self, stream: bool) -> Any:
+    async def _attempt(self) -> Any:
         """One attempt, under what is left of the total deadline."""
         remaining = self.remaining()
-        send = self.transport.stream if stream else self.transport.request
-        sent = send(
-            self.method,
-            self.url,
-            headers=self.headers,
-            defaults=self.defaults,
-            body=self.body,
-            timeout=self.timeout,
-        )
+        stream = self.request.stream
+        sent = self.transport.handle(self.request)
         # The wait for the response headers has its own limit (a server that dribbles its
         # headers must not hold the call until the total deadline): first_event for a
         # stream, headers for a whole response.
@@ -164,7 +131,7 @@ class Call:
         """
         while True:
             try:
-                resp: Response = await self._attempt(stream=False)
+                resp: Response = await self._attempt()
             except APIConnectionError as exc:
                 await self.retry_or_raise(exc)
                 continue
@@ -185,7 +152,7 @@ class Call:
         """Open an event stream: retried until its response headers say 2xx."""
         while True:
             try:
-                stream: StreamResponse = await self._attempt(stream=True)
+                stream: StreamResponse = await self._attempt()
             except APIConnectionError as exc:
                 await self.retry_or_raise(exc)
                 continue

@@ -9,7 +9,7 @@ from collections.abc import Mapping
 
 from .._config import Provider, Timeout
 from .._errors import ConfigurationError
-from .._transports import Transport
+from .._transports import Request, Transport
 from .call import Call
 from .retry import RetryPolicy
 
@@ -92,6 +92,7 @@ class Requester:
         extra_headers: Mapping[str, str] | None,
         *,
         method: str = "POST",
+        stream: bool = False,
     ) -> Call:
         """A :class:`Call` of ``method path`` with this client's headers, timeouts and retries."""
         if self.closed:
@@ -100,13 +101,13 @@ class Requester:
         headers = {"X-Client-Request-Id": f"{self._rid_prefix}{self._rid_counter:012d}"}
         if extra_headers:
             headers.update(extra_headers)
-        return Call(
-            self.transport,
-            self.retry,
+        request = Request(
             method,
             self.base_url + path,
-            headers,
-            self.headers,
-            body,
-            self.timeout if timeout is None else Timeout.coerce(timeout),
+            headers=headers,
+            client_headers=self.headers,
+            body=body,
+            timeout=self.timeout if timeout is None else Timeout.coerce(timeout),
+            stream=stream,
         )
+        return Call(self.transport, self.retry, request)

@@ -218,7 +218,11 @@ class Completions:
             parse = output.parse
         body = encode_body(chat_body(requester.provider, params, stream=True))
         call = requester.call(
-            "/chat/completions", body, params.get("timeout"), params.get("extra_headers")
+            "/chat/completions",
+            body,
+            params.get("timeout"),
+            params.get("extra_headers"),
+            stream=True,
         )
         return ChatStream(
             call,

@@ -82,6 +82,8 @@ class Images:
         extra_body: Mapping[str, Any] | None,
         extra_headers: Mapping[str, str] | None,
         timeout: Timeout | float | None,
+        *,
+        stream: bool = False,
     ) -> Call:
         """The checked request, in the provider's field names."""
         requester = self._requester
@@ -113,7 +115,9 @@ class Images:
             body[key] = value
         if extra_body:
             body.update(extra_body)
-        return requester.call("/images/generations", encode_body(body), timeout, extra_headers)
+        return requester.call(
+            "/images/generations", encode_body(body), timeout, extra_headers, stream=stream
+        )
 
     async def generate(
         self,
@@ -163,6 +167,7 @@ class Images:
             {**(extra_body or {}), "stream": True},
             extra_headers,
             timeout,
+            stream=True,
         )
         return ImageStream(call, max_event_bytes=requester.max_event_bytes)
 

@@ -5,9 +5,16 @@ The default transport (aiohttp) is imported lazily, so ``import seedclient`` sta
 
 from __future__ import annotations
 
-from ._base import Response, StreamResponse, Transport
+from ._base import BaseTransport, Request, Response, StreamResponse, Transport
 
-__all__ = ["Response", "StreamResponse", "Transport", "default_transport"]
+__all__ = [
+    "BaseTransport",
+    "Request",
+    "Response",
+    "StreamResponse",
+    "Transport",
+    "default_transport",
+]
 
 
 def default_transport(max_connections: int, max_response_bytes: int) -> Transport:

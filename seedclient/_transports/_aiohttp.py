@@ -7,24 +7,27 @@ from collections.abc import Awaitable, Mapping
 
 import aiohttp
 
-from .._config import DEFAULT_MAX_RESPONSE_BYTES, MAX_ERROR_BODY_BYTES, Timeout
-from .._errors import APIConnectionError, APITimeoutError, ConfigurationError, SeedError, too_large
-from ._base import Response, TimeoutCache, raise_clean, scrub
+from .._config import DEFAULT_MAX_RESPONSE_BYTES, MAX_ERROR_BODY_BYTES
+from .._errors import APIConnectionError, SeedError
+from ._base import (
+    BaseTransport,
+    Request,
+    Response,
+    TimeoutCache,
+    raise_clean,
+    read_capped,
+    translate,
+)
 
 __all__ = ["AiohttpTransport"]
 
+_FAILURES = (aiohttp.ClientError, asyncio.TimeoutError, OSError)
+_TIMEOUTS = (asyncio.TimeoutError, aiohttp.ServerTimeoutError)
+
 
 def _translated(exc: BaseException) -> SeedError:
-    """An aiohttp or asyncio failure as a seedclient error: type and scrubbed message."""
-    if isinstance(exc, (asyncio.TimeoutError, aiohttp.ServerTimeoutError)):
-        return APITimeoutError(f"request timed out ({type(exc).__name__})")
-    if isinstance(exc, aiohttp.InvalidURL):
-        return ConfigurationError(f"invalid URL: {scrub(str(exc))}")
-    detail = scrub(str(exc)) or "no detail"
-    return APIConnectionError(f"connection error: {type(exc).__name__}: {detail}")
-
-
-_FAILURES = (aiohttp.ClientError, asyncio.TimeoutError, OSError)
+    """An aiohttp or asyncio failure as a seedclient error."""
+    return translate(exc, timeouts=_TIMEOUTS, invalid_url=(aiohttp.InvalidURL,))
 
 
 def _settle_malloc() -> None:
@@ -48,20 +51,18 @@ def _small(resp: aiohttp.ClientResponse, limit: int) -> bool:
 
 
 async def _read_body(resp: aiohttp.ClientResponse, limit: int, *, cut: bool) -> bytes:
-    """The body, decoded, read in pieces: past ``limit``, cut (``cut``) or refused."""
+    """The body, decoded, read in pieces: past ``limit``, cut (``cut``) or refused.
+
+    aiohttp inflates a compressed body as it arrives, one network read at a time, so the
+    pieces stay small whatever they inflate to.
+    """
     if _small(resp, limit):
         return await resp.read()  # one read, no decoding to watch
-    pieces: list[bytes] = []
-    size = 0
-    async for piece in resp.content.iter_any():
-        size += len(piece)
-        pieces.append(piece)
-        if size > limit:
+    try:
+        return await read_capped(resp.content.iter_any(), limit, cut=cut)
+    finally:
+        if not resp.content.at_eof():
             resp.close()  # the rest is not read: the connection goes
-            if not cut:
-                raise too_large(limit)
-            break
-    return b"".join(pieces)[:limit]
 
 
 class _AiohttpStream:
@@ -101,7 +102,7 @@ class _AiohttpStream:
         self._resp.close()
 
 
-class AiohttpTransport:
+class AiohttpTransport(BaseTransport):
     """The default transport: one aiohttp ``ClientSession`` with a keep-alive pool.
 
     Args:
@@ -120,16 +121,12 @@ class AiohttpTransport:
         keepalive_timeout: float = 30.0,
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
     ) -> None:
-        if max_connections < 1:
-            raise ConfigurationError("max_connections must be at least 1")
-        #: The largest response body read (decoded); error bodies stop at 64 KiB.
-        self.max_response_bytes = max_response_bytes
+        super().__init__(max_connections=max_connections, max_response_bytes=max_response_bytes)
         self._max_connections = max_connections
         self._keepalive = keepalive_timeout
         self._session: aiohttp.ClientSession | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._defaults: Mapping[str, str] | None = None
-        self._closed = False
         self._timeouts = TimeoutCache(
             lambda connect, read: aiohttp.ClientTimeout(
                 total=None, sock_connect=connect, sock_read=read
@@ -146,8 +143,8 @@ class AiohttpTransport:
                 limit_per_host=0,
                 keepalive_timeout=self._keepalive,
             )
-            # The first client's default headers become the session's: merged by aiohttp
-            # in C, instead of once per request in Python.
+            # The first client's headers become the session's: merged by aiohttp in C,
+            # instead of once per request in Python.
             self._defaults = defaults
             self._loop = asyncio.get_running_loop()
             self._session = aiohttp.ClientSession(
@@ -176,30 +173,19 @@ class AiohttpTransport:
         await session.close()  # its loop is gone: nothing to wait for, it is only marked closed
         return True
 
-    def _headers(
-        self, defaults: Mapping[str, str], headers: Mapping[str, str]
-    ) -> Mapping[str, str]:
-        if defaults is self._defaults:
-            return headers
-        return {**defaults, **headers}  # another client sharing this transport
-
-    def _send(
-        self,
-        method: str,
-        url: str,
-        headers: Mapping[str, str],
-        defaults: Mapping[str, str],
-        body: bytes | None,
-        connect: float | None,
-        read: float | None,
-    ) -> Awaitable[aiohttp.ClientResponse]:
+    def _send(self, request: Request, read: float | None) -> Awaitable[aiohttp.ClientResponse]:
         """Start a request: a plain function returning aiohttp's awaitable, so no extra frame."""
-        return self._get_session(defaults).request(
-            method,
-            url,
-            data=body,
-            headers=self._headers(defaults, headers),
-            timeout=self._timeouts.get(connect, read),
+        defaults = request.client_headers
+        session = self._get_session(defaults)
+        headers = request.headers
+        if defaults is not self._defaults:  # another client sharing this transport
+            headers = {**defaults, **headers}
+        return session.request(
+            request.method,
+            request.url,
+            data=request.body,
+            headers=headers,
+            timeout=self._timeouts.get(request.timeout.connect, read),
             allow_redirects=False,
         )
 
@@ -211,25 +197,21 @@ class AiohttpTransport:
         acquired = getattr(self._session.connector, "_acquired", ())
         return len(acquired)
 
-    async def request(
-        self,
-        method: str,
-        url: str,
-        *,
-        headers: Mapping[str, str],
-        defaults: Mapping[str, str],
-        body: bytes | None,
-        timeout: Timeout,
-    ) -> Response:
-        """Send a request and read the whole response."""
-        connect, read = timeout.connect, timeout.read
+    async def handle(self, request: Request) -> Response | _AiohttpStream:
+        """Send a request: the whole response, or with ``request.stream`` the open stream."""
+        # A stream's idle and first-event limits are its own: they must ignore keep-alive
+        # comments, which a socket read timeout cannot.
+        stream = request.stream
+        read = None if stream else request.timeout.read
         try:
             try:
-                resp = await self._send(method, url, headers, defaults, body, connect, read)
+                resp = await self._send(request, read)
             except RuntimeError:  # a client kept across asyncio.run() calls: once more
                 if not await self._moved_loop():
                     raise
-                resp = await self._send(method, url, headers, defaults, body, connect, read)
+                resp = await self._send(request, read)
+            if stream:
+                return _AiohttpStream(resp)
             try:
                 if resp.status >= 300:
                     data = await _read_body(resp, MAX_ERROR_BODY_BYTES, cut=True)
@@ -242,31 +224,6 @@ class AiohttpTransport:
         except _FAILURES as exc:
             raise_clean(_translated(exc))
         return Response(resp.status, resp.headers, data)
-
-    async def stream(
-        self,
-        method: str,
-        url: str,
-        *,
-        headers: Mapping[str, str],
-        defaults: Mapping[str, str],
-        body: bytes | None,
-        timeout: Timeout,
-    ) -> _AiohttpStream:
-        """Send a request and return once the response headers are in."""
-        # Idle and first-event limits are the stream's own: they must ignore keep-alive
-        # comments, which a socket read timeout cannot.
-        connect = timeout.connect
-        try:
-            try:
-                resp = await self._send(method, url, headers, defaults, body, connect, None)
-            except RuntimeError:  # a client kept across asyncio.run() calls: once more
-                if not await self._moved_loop():
-                    raise
-                resp = await self._send(method, url, headers, defaults, body, connect, None)
-        except _FAILURES as exc:
-            raise_clean(_translated(exc))
-        return _AiohttpStream(resp)
 
     async def aclose(self) -> None:
         """Close every connection. Idempotent."""

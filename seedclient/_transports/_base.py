@@ -1,24 +1,42 @@
-"""The Transport protocol: send a request, open an event stream, close.
+"""The transport seam: one :class:`Request` value in, a Response or StreamResponse out.
 
 A transport raises only seedclient errors: :class:`~seedclient.APIConnectionError` and
 :class:`~seedclient.APITimeoutError` for failures below HTTP, nothing for an error status
 (the client maps statuses). Response header mappings must be case-insensitive. A transport
 applies the connect and read timeouts; the total deadline is the caller's.
 
-Each request gets two header mappings: ``defaults``, the same object on every call of a
-client (key, content type, user agent), and ``headers``, this request's own. A transport may
-install ``defaults`` once instead of merging them into every request.
+A request carries two header mappings: ``client_headers``, the same object on every call of
+a client (key, content type, user agent), and ``headers``, this request's own. A transport
+may install ``client_headers`` once instead of merging them into every request.
+
+:class:`BaseTransport` holds what every transport shares: the option checks, the closed
+state, the async context manager, foreign errors translated in one place
+(:func:`translate`) and bodies read under a cap in bounded steps (:func:`read_capped`).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
 from typing import Generic, NoReturn, Protocol, TypeVar
 
-from .._config import Timeout
+from anyio.abc import AsyncResource
 
-__all__ = ["Response", "StreamResponse", "TimeoutCache", "Transport", "raise_clean", "scrub"]
+from .._config import Timeout
+from .._errors import APIConnectionError, APITimeoutError, ConfigurationError, SeedError, too_large
+
+__all__ = [
+    "BaseTransport",
+    "Request",
+    "Response",
+    "StreamResponse",
+    "TimeoutCache",
+    "Transport",
+    "raise_clean",
+    "read_capped",
+    "scrub",
+    "translate",
+]
 
 _SECRET = re.compile(r"(Bearer\s+|[Aa]uthorization['\"]?\s*[:=]\s*['\"]?)[^\s'\",}]+")
 
@@ -75,6 +93,83 @@ class TimeoutCache(Generic[_T]):
         return made
 
 
+def translate(
+    exc: BaseException,
+    *,
+    timeouts: tuple[type[BaseException], ...],
+    invalid_url: tuple[type[BaseException], ...],
+) -> SeedError:
+    """A foreign failure as a seedclient error: its type and scrubbed message, unchained.
+
+    ``timeouts`` and ``invalid_url`` are the library's exception types for those two cases;
+    anything else below HTTP is an :class:`~seedclient.APIConnectionError`. Raise the result
+    with :func:`raise_clean`.
+    """
+    if isinstance(exc, timeouts):
+        return APITimeoutError(f"request timed out ({type(exc).__name__})")
+    if isinstance(exc, invalid_url):
+        return ConfigurationError(f"invalid URL: {scrub(str(exc))}")
+    detail = scrub(str(exc)) or "no detail"
+    return APIConnectionError(f"connection error: {type(exc).__name__}: {detail}")
+
+
+async def read_capped(pieces: AsyncIterator[bytes], limit: int, *, cut: bool) -> bytes:
+    """A body from its decoded ``pieces``: past ``limit`` bytes it is cut (``cut``, for error
+    bodies) or refused with :class:`~seedclient.ResponseTooLargeError`.
+
+    The caller makes the pieces small (a transport decodes compressed bodies in bounded
+    steps), so memory stays within the limit plus one piece whatever the server sends.
+    """
+    kept: list[bytes] = []
+    size = 0
+    async for piece in pieces:
+        size += len(piece)
+        kept.append(piece)
+        if size > limit:
+            if not cut:
+                raise too_large(limit)
+            break
+    return b"".join(kept)[:limit]
+
+
+class Request:
+    """One HTTP request as a transport receives it: built once, sent on every attempt.
+
+    Attributes:
+        method: ``"POST"``, ``"GET"``...
+        url: the full URL.
+        headers: this request's own headers.
+        client_headers: the client's headers, the same object on every request of a client.
+        body: the encoded body, or None.
+        timeout: the client's timeouts (a transport applies ``connect`` and ``read``).
+        stream: whether the body is to be read as it arrives (a :class:`StreamResponse`).
+    """
+
+    __slots__ = ("body", "client_headers", "headers", "method", "stream", "timeout", "url")
+
+    def __init__(
+        self,
+        method: str,
+        url: str,
+        *,
+        headers: Mapping[str, str],
+        client_headers: Mapping[str, str],
+        body: bytes | None,
+        timeout: Timeout,
+        stream: bool = False,
+    ) -> None:
+        self.method = method
+        self.url = url
+        self.headers = headers
+        self.client_headers = client_headers
+        self.body = body
+        self.timeout = timeout
+        self.stream = stream
+
+    def __repr__(self) -> str:  # no headers: the key is among them
+        return f"Request({self.method} {self.url}, stream={self.stream})"
+
+
 class Response:
     """A complete (non-streamed) HTTP response."""
 
@@ -119,32 +214,41 @@ class StreamResponse(Protocol):
 class Transport(Protocol):
     """What :class:`~seedclient.SeedClient` needs from an HTTP stack."""
 
-    async def request(
-        self,
-        method: str,
-        url: str,
-        *,
-        headers: Mapping[str, str],
-        defaults: Mapping[str, str],
-        body: bytes | None,
-        timeout: Timeout,
-    ) -> Response:
-        """Send a request and read the whole response."""
-        ...
-
-    async def stream(
-        self,
-        method: str,
-        url: str,
-        *,
-        headers: Mapping[str, str],
-        defaults: Mapping[str, str],
-        body: bytes | None,
-        timeout: Timeout,
-    ) -> StreamResponse:
-        """Send a request and return once the response headers are in."""
+    async def handle(self, request: Request) -> Response | StreamResponse:
+        """Send ``request``: its whole :class:`Response`, or with ``request.stream`` a
+        :class:`StreamResponse` once the response headers are in."""
         ...
 
     async def aclose(self) -> None:
         """Close every connection. Idempotent."""
         ...
+
+
+class BaseTransport(AsyncResource):
+    """What the transports that come with seedclient share (subclass it for your own).
+
+    Args:
+        max_connections: the connection pool's size (at least 1).
+        max_response_bytes: the largest whole response body read, counted decoded (a
+            larger one is a :class:`~seedclient.ResponseTooLargeError`); error bodies are cut
+            at 64 KiB.
+    """
+
+    def __init__(self, *, max_connections: int, max_response_bytes: int) -> None:
+        if max_connections < 1:
+            raise ConfigurationError("max_connections must be at least 1")
+        #: The largest response body read (decoded); error bodies stop at 64 KiB.
+        self.max_response_bytes = max_response_bytes
+        self._closed = False
+
+    def _check_open(self) -> None:
+        if self._closed:
+            raise APIConnectionError("the client is closed")
+
+    async def handle(self, request: Request) -> Response | StreamResponse:
+        """Send ``request`` (see :class:`Transport`)."""
+        raise NotImplementedError
+
+    async def aclose(self) -> None:
+        """Close every connection. Idempotent."""
+        self._closed = True

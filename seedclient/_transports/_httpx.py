@@ -8,46 +8,92 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncGenerator, Mapping
+import zlib
+from collections.abc import AsyncGenerator, AsyncIterator, Mapping
 from typing import Any
 
 import httpx
 
-from .._config import DEFAULT_MAX_RESPONSE_BYTES, MAX_ERROR_BODY_BYTES, Timeout
-from .._errors import APIConnectionError, APITimeoutError, ConfigurationError, SeedError, too_large
-from ._base import Response, TimeoutCache, raise_clean, scrub
+from .._config import DEFAULT_MAX_RESPONSE_BYTES, MAX_ERROR_BODY_BYTES
+from .._errors import APIConnectionError, SeedError
+from ._base import (
+    BaseTransport,
+    Request,
+    Response,
+    TimeoutCache,
+    raise_clean,
+    read_capped,
+    translate,
+)
 
 __all__ = ["HttpxTransport"]
 
 _FAILURES = (httpx.RequestError, httpx.InvalidURL, httpx.StreamError, OSError)
+#: The most bytes one step of inflating a compressed body may produce.
+_INFLATE_STEP = 64 * 1024
+#: Only encodings this module inflates in bounded steps are asked for.
+_ACCEPT_ENCODING = {"Accept-Encoding": "gzip, deflate"}
 
 
 def _translated(exc: BaseException) -> SeedError:
-    """A httpx failure as a seedclient error: its type and scrubbed message, unchained."""
-    if isinstance(exc, httpx.TimeoutException):
-        return APITimeoutError(f"request timed out ({type(exc).__name__})")
-    if isinstance(exc, (httpx.InvalidURL, httpx.UnsupportedProtocol)):
-        return ConfigurationError(f"invalid URL: {scrub(str(exc))}")
-    detail = scrub(str(exc)) or "no detail"
-    return APIConnectionError(f"connection error: {type(exc).__name__}: {detail}")
+    """A httpx failure as a seedclient error."""
+    return translate(
+        exc,
+        timeouts=(httpx.TimeoutException,),
+        invalid_url=(httpx.InvalidURL, httpx.UnsupportedProtocol),
+    )
+
+
+async def _decoded(resp: httpx.Response) -> AsyncIterator[bytes]:
+    """The body, decoded, in pieces of at most 64 KiB whatever each network read inflates to.
+
+    httpx's own decoders inflate a whole network read at once: one 64 KiB read of a gzip
+    bomb becomes ~64 MB in one step. zlib's ``max_length`` bounds each step here (httpx has
+    no such option, hence this decoder). Encodings other than gzip and deflate, which the
+    request does not ask for, fall back to httpx's decoders.
+    """
+    if resp.is_stream_consumed:  # read into memory already (httpx.MockTransport's answers)
+        yield resp.content
+        return
+    encoding = resp.headers.get("Content-Encoding", "").strip().lower()
+    if encoding in ("", "identity"):
+        async for piece in resp.aiter_raw():
+            yield piece
+        return
+    if encoding not in ("gzip", "x-gzip", "deflate"):
+        async for piece in resp.aiter_bytes():
+            yield piece
+        return
+    # gzip: its header; deflate: a zlib stream (raw deflate is tried if that fails at once)
+    inflater = zlib.decompressobj(zlib.MAX_WBITS | 32)
+    started = False
+    async for data in resp.aiter_raw():
+        while data:
+            try:
+                out = inflater.decompress(data, _INFLATE_STEP)
+            except zlib.error as exc:
+                if started or encoding != "deflate":
+                    raise APIConnectionError(
+                        f"the {encoding} body does not decode: {exc}"
+                    ) from None
+                inflater = zlib.decompressobj(-zlib.MAX_WBITS)
+                started = True
+                continue
+            started = True
+            data = inflater.unconsumed_tail
+            if out:
+                yield out
+    tail = inflater.flush()
+    if tail:
+        yield tail
 
 
 async def _read_body(resp: httpx.Response, limit: int, *, cut: bool) -> bytes:
-    """The body, decoded, read in pieces: past ``limit``, cut (``cut``) or refused."""
-    pieces: list[bytes] = []
-    size = 0
+    """The body, decoded in bounded steps: past ``limit``, cut (``cut``) or refused."""
     try:
-        async for piece in resp.aiter_bytes():
-            size += len(piece)
-            if size > limit:
-                if cut:
-                    pieces.append(piece)
-                    break
-                raise too_large(limit)
-            pieces.append(piece)
+        return await read_capped(_decoded(resp), limit, cut=cut)
     finally:
         await resp.aclose()
-    return b"".join(pieces)[:limit]
 
 
 class _HttpxStream:
@@ -68,7 +114,7 @@ class _HttpxStream:
     def __init__(self, resp: httpx.Response, closing: set[asyncio.Task[None]]) -> None:
         self._resp = resp
         self._closing = closing
-        self._chunks = resp.aiter_bytes()
+        self._chunks = _decoded(resp)
         self._eof = False
         self._closed = False
         self._error: BaseException | None = None
@@ -140,7 +186,7 @@ class _HttpxStream:
             self.close()
 
 
-class HttpxTransport:
+class HttpxTransport(BaseTransport):
     """A transport on ``httpx.AsyncClient``, for code that already configures httpx.
 
     Install with ``pip install "seedclient[httpx]"``. The aiohttp transport (the default)
@@ -166,10 +212,7 @@ class HttpxTransport:
         keepalive_timeout: float = 30.0,
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
     ) -> None:
-        if max_connections < 1:
-            raise ConfigurationError("max_connections must be at least 1")
-        #: The largest response body read (decoded); error bodies stop at 64 KiB.
-        self.max_response_bytes = max_response_bytes
+        super().__init__(max_connections=max_connections, max_response_bytes=max_response_bytes)
         self._owns_client = client is None
         self._client = client or httpx.AsyncClient(
             limits=httpx.Limits(
@@ -179,30 +222,9 @@ class HttpxTransport:
             ),
             follow_redirects=False,
         )
-        self._closed = False
         self._closing: set[asyncio.Task[None]] = set()
         self._timeouts = TimeoutCache(
             lambda connect, read: httpx.Timeout(None, connect=connect, read=read)
-        )
-
-    def _build(
-        self,
-        method: str,
-        url: str,
-        headers: Mapping[str, str],
-        defaults: Mapping[str, str],
-        body: bytes | None,
-        connect: float | None,
-        read: float | None,
-    ) -> httpx.Request:
-        if self._closed:
-            raise APIConnectionError("the client is closed")
-        return self._client.build_request(
-            method,
-            url,
-            content=body,
-            headers={**defaults, **headers},
-            timeout=self._timeouts.get(connect, read),
         )
 
     @property
@@ -212,22 +234,23 @@ class HttpxTransport:
         connections = getattr(pool, "connections", ())
         return sum(1 for c in connections if not (c.is_idle() or c.is_closed()))
 
-    async def request(
-        self,
-        method: str,
-        url: str,
-        *,
-        headers: Mapping[str, str],
-        defaults: Mapping[str, str],
-        body: bytes | None,
-        timeout: Timeout,
-    ) -> Response:
-        """Send a request and read the whole response."""
+    async def handle(self, request: Request) -> Response | _HttpxStream:
+        """Send a request: the whole response, or with ``request.stream`` the open stream."""
+        self._check_open()
+        timeout = request.timeout
+        # No read timeout on a stream: its own idle limit ignores keep-alive comments.
+        read = None if request.stream else timeout.read
         try:
-            request = self._build(
-                method, url, headers, defaults, body, timeout.connect, timeout.read
+            built = self._client.build_request(
+                request.method,
+                request.url,
+                content=request.body,
+                headers={**request.client_headers, **_ACCEPT_ENCODING, **request.headers},
+                timeout=self._timeouts.get(timeout.connect, read),
             )
-            resp = await self._client.send(request, stream=True, follow_redirects=False)
+            resp = await self._client.send(built, stream=True, follow_redirects=False)
+            if request.stream:
+                return _HttpxStream(resp, self._closing)
             if resp.status_code >= 300:
                 data = await _read_body(resp, MAX_ERROR_BODY_BYTES, cut=True)
             else:
@@ -235,25 +258,6 @@ class HttpxTransport:
         except _FAILURES as exc:
             raise_clean(_translated(exc))
         return Response(resp.status_code, resp.headers, data)
-
-    async def stream(
-        self,
-        method: str,
-        url: str,
-        *,
-        headers: Mapping[str, str],
-        defaults: Mapping[str, str],
-        body: bytes | None,
-        timeout: Timeout,
-    ) -> _HttpxStream:
-        """Send a request and return once the response headers are in."""
-        try:
-            # No read timeout: the stream's own idle limit ignores keep-alive comments.
-            request = self._build(method, url, headers, defaults, body, timeout.connect, None)
-            resp = await self._client.send(request, stream=True, follow_redirects=False)
-        except _FAILURES as exc:
-            raise_clean(_translated(exc))
-        return _HttpxStream(resp, self._closing)
 
     async def aclose(self) -> None:
         """Close the pool (unless the httpx client was passed in). Idempotent."""
