@@ -9,6 +9,7 @@ from anyio.abc import AsyncResource
 
 from ._call.requester import Requester
 from ._call.retry import RetryPolicy
+from ._clock import SYSTEM_CLOCK, Clock
 from ._config import (
     DEFAULT_MAX_CONNECTIONS,
     DEFAULT_MAX_EVENT_BYTES,
@@ -52,6 +53,9 @@ class SeedClient(AsyncResource):
             64 KiB.
         allow_http: permit plain ``http://`` to a non-loopback host.
         retry_policy: the full retry policy (overrides ``max_retries``).
+        clock: how the client reads time and waits: backoff, deadlines, and the pacing and
+            rate learning of runners made on it. For tests: ``seedclient.testing.FakeClock``
+            runs minutes of retries and rate limits at once. Default: the system clock.
 
     Use it as ``async with SeedClient(...) as client:``, or call :meth:`aclose`.
     """
@@ -70,6 +74,7 @@ class SeedClient(AsyncResource):
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
         allow_http: bool = False,
         retry_policy: RetryPolicy | None = None,
+        clock: Clock | None = None,
     ) -> None:
         settings = resolve_settings(provider, api_key, base_url, allow_http=allow_http)
         check_int("max_retries", max_retries, 0)
@@ -93,6 +98,7 @@ class SeedClient(AsyncResource):
             transport=transport or default_transport(max_connections, max_response_bytes),
             max_event_bytes=max_event_bytes,
             max_response_bytes=max_response_bytes,
+            clock=clock or SYSTEM_CLOCK,
         )
         self._bind()
 

@@ -5,15 +5,16 @@ from __future__ import annotations
 import asyncio
 import gc
 import inspect
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 from unittest import mock
 
 import aiohttp
 import aioresponses.core
+import anyio
 import pytest
 
-import seedclient._call.call
+from seedclient.testing import FakeClock
 
 
 class _CompatClientResponse(aiohttp.ClientResponse):
@@ -69,15 +70,9 @@ def clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture
-def sleeps(monkeypatch: pytest.MonkeyPatch) -> list[float]:
-    """Record retry sleeps instead of sleeping (the clock seam of the retry loop)."""
-    recorded: list[float] = []
-
-    async def fake_sleep(delay: float) -> None:
-        recorded.append(delay)
-
-    monkeypatch.setattr(seedclient._call.call.anyio, "sleep", fake_sleep)
-    return recorded
+def clock() -> FakeClock:
+    """A fake clock to give a client: retry waits take no time and are recorded."""
+    return FakeClock()
 
 
 ARK_COMPLETION: dict[str, Any] = {
@@ -134,3 +129,12 @@ AIML_COMPLETION: dict[str, Any] = {
     "usage": {"prompt_tokens": 30, "completion_tokens": 1, "total_tokens": 31},
     "meta": {"usage": {"credits_used": 42, "usd_spent": 0.000021}},
 }
+
+
+async def wait_until(predicate: Callable[[], bool], within: float = 5.0) -> None:
+    """Wait, bounded, for observable state that has no event to wait on (a server counter)."""
+    with anyio.fail_after(within):
+        while True:
+            if predicate():
+                return
+            await anyio.sleep(0.001)

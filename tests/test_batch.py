@@ -19,6 +19,8 @@ from seedclient import (
 )
 from seedclient.testing import FakeSeedServer, FaultPlan
 
+from .conftest import wait_until
+
 SYSTEM = {"role": "system", "content": "Labels: positive, negative, neutral"}
 
 
@@ -116,21 +118,17 @@ async def test_tpm_pacing_corrects_estimates() -> None:
     assert runner._tpm is not None
 
 
-async def _throttle_count(adaptive: bool) -> tuple[int, int]:
+async def test_adaptive_runner_under_429s_end_to_end() -> None:
+    """Smoke: against a server at capacity the adaptive runner cuts its in-flight limit and
+    still finishes every item. (That it sends far fewer requests into a full window than a
+    fixed pool is shown on a fake clock, in bulk/test_adaptive_limit.py.)"""
     async with FakeSeedServer(rpm_limit=25, rpm_window=0.5, ttft=0.005) as server:
         async with SeedClient(base_url=server.url, api_key="t") as client:
-            runner = BatchRunner(client, concurrency=40, adaptive=adaptive, rate_limit_retries=200)
+            runner = BatchRunner(client, concurrency=40, rate_limit_retries=200)
             results = await collect(runner.run(requests(100)))
-        assert sum(r.ok for r in results) == 100
-        return server.stats.rate_limited, runner.limit.current
-
-
-async def test_adaptive_backoff_lowers_429s_versus_fixed_pool() -> None:
-    adaptive_429, adaptive_limit = await _throttle_count(True)
-    fixed_429, fixed_limit = await _throttle_count(False)
-    assert fixed_limit == 40
-    assert adaptive_limit < 40
-    assert adaptive_429 * 2 < fixed_429, (adaptive_429, fixed_429)
+    assert sum(r.ok for r in results) == 100
+    assert server.stats.rate_limited > 0
+    assert runner.limit.current < 40
 
 
 async def test_ordered_mode_yields_input_order() -> None:
@@ -243,7 +241,7 @@ async def test_break_without_context_manager_stops_workers() -> None:
         runner = BatchRunner(client, concurrency=4)
         async for _ in runner.run(requests(10_000)):
             break
-        await asyncio.sleep(0.1)  # give cancelled workers a moment to unwind
+        await wait_until(lambda: runner.stats.in_flight == 0)  # the cancelled workers unwind
         received = server.stats.received
-        await asyncio.sleep(0.1)
+        await asyncio.sleep(0.1)  # a quiet period: a worker left running would send more
         assert server.stats.received == received < 100

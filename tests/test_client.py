@@ -22,6 +22,7 @@ from seedclient import (
     SeedClient,
     Timeout,
 )
+from seedclient.testing import FakeClock
 
 from .conftest import AIML_COMPLETION, ARK_COMPLETION, SECRET
 
@@ -97,52 +98,52 @@ async def test_aiml_body_meta_and_request_id() -> None:
     assert done.request_id == "inf-9"
 
 
-async def test_retries_429_honouring_retry_after(sleeps: list[float]) -> None:
+async def test_retries_429_honouring_retry_after(clock: FakeClock) -> None:
     limited = {"error": {"code": "RateLimitExceeded.EndpointRPMExceeded", "message": "rpm"}}
     with aioresponses() as m:
         m.post(ARK_URL, status=429, payload=limited, headers={"Retry-After": "3"})
         m.post(ARK_URL, status=429, payload=limited, headers={"retry-after-ms": "1250"})
         m.post(ARK_URL, payload=ARK_COMPLETION)
-        async with SeedClient(api_key="k", max_retries=2) as client:
+        async with SeedClient(clock=clock, api_key="k", max_retries=2) as client:
             done = await client.chat.completions.create(model="seed-1.8", messages=MSGS)
         calls = sent(m, ARK_URL)
     assert done.id == ARK_COMPLETION["id"]
     assert len(calls) == 3
-    assert sleeps == [3.0, 1.25]
+    assert clock.sleeps == [3.0, 1.25]
     # The client request id is stable across retries of one call.
     assert len({c.kwargs["headers"]["X-Client-Request-Id"] for c in calls}) == 1
 
 
-async def test_retries_503_with_jittered_backoff_then_gives_up(sleeps: list[float]) -> None:
+async def test_retries_503_with_jittered_backoff_then_gives_up(clock: FakeClock) -> None:
     overloaded = {"error": {"code": "ServerOverloaded", "message": "busy"}}
     with aioresponses() as m:
         m.post(ARK_URL, status=503, payload=overloaded, repeat=True)
-        async with SeedClient(api_key="k", max_retries=3) as client:
+        async with SeedClient(clock=clock, api_key="k", max_retries=3) as client:
             with pytest.raises(InternalServerError) as info:
                 await client.chat.completions.create(model="seed-1.8", messages=MSGS)
         assert len(sent(m, ARK_URL)) == 4
     assert info.value.code == "ServerOverloaded"
-    assert len(sleeps) == 3
-    for k, s in enumerate(sleeps):
+    assert len(clock.sleeps) == 3
+    for k, s in enumerate(clock.sleeps):
         assert 0 <= s <= min(0.5 * 2**k, 8.0)
 
 
-async def test_retries_connection_reset(sleeps: list[float]) -> None:
+async def test_retries_connection_reset(clock: FakeClock) -> None:
     with aioresponses() as m:
         m.post(ARK_URL, exception=aiohttp.ServerDisconnectedError())
         m.post(ARK_URL, exception=aiohttp.ClientOSError(104, "Connection reset by peer"))
         m.post(ARK_URL, payload=ARK_COMPLETION)
-        async with SeedClient(api_key="k") as client:
+        async with SeedClient(clock=clock, api_key="k") as client:
             done = await client.chat.completions.create(model="seed-1.8", messages=MSGS)
         assert len(sent(m, ARK_URL)) == 3
     assert done.usage is not None and done.usage.total_tokens == 178
-    assert len(sleeps) == 2
+    assert len(clock.sleeps) == 2
 
 
-async def test_connection_errors_are_translated_when_retries_run_out(sleeps: list[float]) -> None:
+async def test_connection_errors_are_translated_when_retries_run_out(clock: FakeClock) -> None:
     with aioresponses() as m:
         m.post(ARK_URL, exception=aiohttp.ClientOSError(111, "Connection refused"), repeat=True)
-        async with SeedClient(api_key="k", max_retries=1) as client:
+        async with SeedClient(clock=clock, api_key="k", max_retries=1) as client:
             with pytest.raises(APIConnectionError) as info:
                 await client.chat.completions.create(model="seed-1.8", messages=MSGS)
     # The foreign error's type and message, but not the object: it holds the request headers.
@@ -159,18 +160,18 @@ async def test_connection_errors_are_translated_when_retries_run_out(sleeps: lis
     ],
 )
 async def test_no_retry_for_quota_and_400(
-    sleeps: list[float], status: int, payload: dict[str, Any], cls: type[Exception]
+    clock: FakeClock, status: int, payload: dict[str, Any], cls: type[Exception]
 ) -> None:
     with aioresponses() as m:
         m.post(ARK_URL, status=status, payload=payload, repeat=True)
-        async with SeedClient(api_key="k", max_retries=5) as client:
+        async with SeedClient(clock=clock, api_key="k", max_retries=5) as client:
             with pytest.raises(cls):
                 await client.chat.completions.create(model="seed-1.8", messages=MSGS)
         assert len(sent(m, ARK_URL)) == 1
-    assert sleeps == []
+    assert clock.sleeps == []
 
 
-async def test_retry_after_beyond_cap_is_not_retried(sleeps: list[float]) -> None:
+async def test_retry_after_beyond_cap_is_not_retried(clock: FakeClock) -> None:
     with aioresponses() as m:
         m.post(
             ARK_URL,
@@ -179,47 +180,35 @@ async def test_retry_after_beyond_cap_is_not_retried(sleeps: list[float]) -> Non
             headers={"Retry-After": "3600"},
             repeat=True,
         )
-        async with SeedClient(api_key="k") as client:
+        async with SeedClient(clock=clock, api_key="k") as client:
             with pytest.raises(RateLimitError) as info:
                 await client.chat.completions.create(model="seed-1.8", messages=MSGS)
         assert len(sent(m, ARK_URL)) == 1
     assert info.value.retry_after == 3600.0
 
 
-async def test_total_deadline_bounds_retries(sleeps: list[float]) -> None:
-    # Each 429 asks for 4 s; the deadline is 10 s of (fake) time from the start, but the
-    # policy refuses any wait that would end past the deadline, so at most 3 attempts.
+async def test_total_deadline_bounds_retries(clock: FakeClock) -> None:
+    """Each 429 asks for 4 s and the deadline is 10 s of (fake) time from the start: the
+    policy refuses any wait that would end past the deadline, so at most 3 attempts."""
     limited = {"error": {"code": "RateLimitExceeded", "message": "x"}}
-    clock = [1000.0]
-
-    async def advancing_sleep(delay: float) -> None:
-        sleeps.append(delay)
-        clock[0] += delay
-
-    import seedclient._call.call as req
-
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(req, "monotonic", lambda: clock[0])
-        mp.setattr(req.anyio, "sleep", advancing_sleep)
-        with aioresponses() as m:
-            m.post(ARK_URL, status=429, payload=limited, headers={"Retry-After": "4"}, repeat=True)
-            async with SeedClient(api_key="k", max_retries=50, timeout=10) as client:
-                with pytest.raises(RateLimitError):
-                    await client.chat.completions.create(model="seed-1.8", messages=MSGS)
-            assert len(sent(m, ARK_URL)) == 3
-    assert sleeps == [4.0, 4.0]
+    with aioresponses() as m:
+        m.post(ARK_URL, status=429, payload=limited, headers={"Retry-After": "4"}, repeat=True)
+        async with SeedClient(clock=clock, api_key="k", max_retries=50, timeout=10) as client:
+            with pytest.raises(RateLimitError):
+                await client.chat.completions.create(model="seed-1.8", messages=MSGS)
+        assert len(sent(m, ARK_URL)) == 3
+    assert clock.sleeps == [4.0, 4.0]
 
 
-async def test_deadline_passed_is_a_timeout(monkeypatch: pytest.MonkeyPatch) -> None:
-    import seedclient._call.call as req
+async def test_deadline_passed_is_a_timeout() -> None:
+    """A retry wait that overshoots the whole deadline (a stalled process, say) ends the call
+    with APITimeoutError, not with one more attempt."""
 
-    clock = [0.0]
-    monkeypatch.setattr(req, "monotonic", lambda: clock[0])
+    class Overshooting(FakeClock):
+        async def _sleep(self, seconds: float) -> None:
+            await super()._sleep(seconds)
+            self.advance(100)
 
-    async def slow_sleep(delay: float) -> None:
-        clock[0] += 100  # the sleep overshoots the whole deadline
-
-    monkeypatch.setattr(req.anyio, "sleep", slow_sleep)
     with aioresponses() as m:
         m.post(
             ARK_URL,
@@ -227,9 +216,11 @@ async def test_deadline_passed_is_a_timeout(monkeypatch: pytest.MonkeyPatch) -> 
             payload={"error": {"code": "InternalServiceError", "message": "x"}},
             repeat=True,
         )
-        async with SeedClient(api_key="k", timeout=Timeout(total=30)) as client:
+        client = SeedClient(clock=Overshooting(), api_key="k", timeout=Timeout(total=30))
+        async with client:
             with pytest.raises(APITimeoutError, match="total deadline of 30s exceeded"):
                 await client.chat.completions.create(model="seed-1.8", messages=MSGS)
+        assert len(sent(m, ARK_URL)) == 1
 
 
 async def test_bad_parameters_fail_before_any_request() -> None:
@@ -242,12 +233,12 @@ async def test_bad_parameters_fail_before_any_request() -> None:
         assert m.requests == {}
 
 
-async def test_key_absent_from_errors(sleeps: list[float]) -> None:
+async def test_key_absent_from_errors(clock: FakeClock) -> None:
     body = {"error": {"code": "AuthenticationError", "message": "bad key", "type": "Unauthorized"}}
     with aioresponses() as m:
         m.post(ARK_URL, status=401, payload=body)
         m.post(ARK_URL, exception=aiohttp.ClientOSError(111, "refused"), repeat=True)
-        async with SeedClient(api_key=SECRET, max_retries=1) as client:
+        async with SeedClient(clock=clock, api_key=SECRET, max_retries=1) as client:
             errors: list[BaseException] = []
             for _ in range(2):
                 try:

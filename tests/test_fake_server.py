@@ -23,6 +23,7 @@ from seedclient import (
 from seedclient.testing import FAULT_KINDS, FakeSeedServer, FaultPlan
 
 from .cli_helpers import spawn_cli
+from .conftest import wait_until
 
 CLASSIFY = [
     {"role": "system", "content": "Classify the review.\nLabels: positive, negative, neutral"},
@@ -353,10 +354,12 @@ async def test_total_deadline_cuts_a_slow_answer_and_own_cancel_stays_a_cancel()
             assert all(isinstance(r, APITimeoutError) for r in results)
             assert c.transport.connections_in_use == 0  # type: ignore[attr-defined]
             # A cancellation from the caller is not turned into a timeout.
+            before = server.stats.received
             task = asyncio.create_task(
                 c.chat.completions.create(model="seed-1.8", messages=CLASSIFY)
             )
-            await asyncio.sleep(0.05)
+            # cancelled while the server holds it, not before
+            await wait_until(lambda: server.stats.received > before)
             task.cancel()
             with pytest.raises(asyncio.CancelledError):
                 await task

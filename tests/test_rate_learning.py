@@ -8,26 +8,11 @@ import pytest
 from seedclient import SeedClient
 from seedclient._bulk.pacing import AdaptiveLimit
 from seedclient._wire.headers import parse_reset
-from seedclient.testing import FakeSeedServer
+from seedclient.testing import FakeClock, FakeSeedServer
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
-@pytest.fixture
-def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
-    c = Clock()
-    monkeypatch.setattr("seedclient._bulk.pacing.monotonic", c)
-    return c
-
-
-async def test_a_sliding_window_learnt_from_429s(clock: Clock) -> None:
-    limit = AdaptiveLimit(64)
+async def test_a_sliding_window_learnt_from_429s(clock: FakeClock) -> None:
+    limit = AdaptiveLimit(64, clock=clock)
     for i in range(100):  # a burst the server admits: 100 in its 2 s window
         clock.now = 1000.0 + i * 0.001
         limit.on_success()
@@ -43,8 +28,8 @@ async def test_a_sliding_window_learnt_from_429s(clock: Clock) -> None:
     assert limit.rate == pytest.approx(0.98 * 130 / 2.0, rel=0.01)
 
 
-async def test_steady_state_follows_the_limit(clock: Clock) -> None:
-    limit = AdaptiveLimit(64)
+async def test_steady_state_follows_the_limit(clock: FakeClock) -> None:
+    limit = AdaptiveLimit(64, clock=clock)
     limit.on_success()
     limit.exhausted(1.0, limit=100)  # headers: 100 per window, window frees in 1 s
     assert limit.window == pytest.approx(1.0)
@@ -63,8 +48,8 @@ async def test_steady_state_follows_the_limit(clock: Clock) -> None:
     assert limit.rate == pytest.approx(start * 1.01 * 0.98)
 
 
-def test_stray_429s_are_not_a_limit(clock: Clock) -> None:
-    limit = AdaptiveLimit(64)
+def test_stray_429s_are_not_a_limit(clock: FakeClock) -> None:
+    limit = AdaptiveLimit(64, clock=clock)
     for i in range(1000):
         clock.now += 0.001
         if i % 12 == 0:

@@ -20,7 +20,7 @@ from seedclient import (
     StreamError,
     Timeout,
 )
-from seedclient.testing import FakeSeedServer, FaultPlan
+from seedclient.testing import FakeClock, FakeSeedServer, FaultPlan
 from seedclient.transports import AiohttpTransport, HttpxTransport, Transport
 
 MSGS = [{"role": "user", "content": "Explain server-sent events"}]
@@ -354,17 +354,17 @@ async def test_first_event_timeout_is_retried_then_raised() -> None:
         assert server.stats.received == 2  # nothing reached the caller: retried once
 
 
-async def test_retry_before_first_event_not_after(sleeps: list[float]) -> None:
+async def test_retry_before_first_event_not_after(clock: FakeClock) -> None:
     plan = FaultPlan(script=["overloaded", "reset", "truncate"], truncate_after=0)
     async with (
         FakeSeedServer(faults=plan) as server,
-        client_for(server.url, max_retries=3) as client,
+        client_for(server.url, clock=clock, max_retries=3) as client,
     ):
         async with client.chat.completions.stream(model="seed-1.8", messages=MSGS) as stream:
             text = "".join([t async for t in stream.text()])
         assert server.stats.received == 4
         assert text == stream.completion.content
-        assert len(sleeps) == 3
+        assert len(clock.sleeps) == 3
 
 
 async def test_break_releases_the_connection() -> None:

@@ -25,7 +25,7 @@ from seedclient import (
     SeedClient,
     Timeout,
 )
-from seedclient.testing import FakeSeedServer, FaultPlan
+from seedclient.testing import FakeClock, FakeSeedServer, FaultPlan
 from seedclient.transports import AiohttpTransport, HttpxTransport, Request, Transport
 
 MSGS = [
@@ -86,24 +86,28 @@ async def test_httpx_sends_the_same_request_as_aiohttp() -> None:
     }
 
 
-async def test_faults_are_retried_then_succeed(transport: Transport, sleeps: list[float]) -> None:
+async def test_faults_are_retried_then_succeed(transport: Transport, clock: FakeClock) -> None:
     plan = FaultPlan(script=["rate_limit", "overloaded", "reset", "server_error"], retry_after=0.7)
     async with FakeSeedServer(faults=plan) as server:
-        client = SeedClient(base_url=server.url, api_key="t", transport=transport, max_retries=4)
+        client = SeedClient(
+            clock=clock, base_url=server.url, api_key="t", transport=transport, max_retries=4
+        )
         done = await client.chat.completions.create(model="seed-1.8", messages=MSGS)
     assert done.content
     assert server.stats.received == 5
-    assert len(sleeps) == 4
-    assert sleeps[0] == pytest.approx(0.7)  # the server's retry-after-ms, read via each library
+    assert len(clock.sleeps) == 4
+    assert clock.sleeps[0] == pytest.approx(
+        0.7
+    )  # the server's retry-after-ms, read via each library
 
 
-async def test_quota_is_not_retried(transport: Transport, sleeps: list[float]) -> None:
+async def test_quota_is_not_retried(transport: Transport, clock: FakeClock) -> None:
     async with FakeSeedServer(faults=FaultPlan(script=["quota"])) as server:
-        client = SeedClient(base_url=server.url, api_key="t", transport=transport)
+        client = SeedClient(clock=clock, base_url=server.url, api_key="t", transport=transport)
         with pytest.raises(QuotaExceededError):
             await client.chat.completions.create(model="seed-1.8", messages=MSGS)
     assert server.stats.received == 1
-    assert sleeps == []
+    assert clock.sleeps == []
 
 
 async def test_refused_connection_is_a_connection_error(transport: Transport) -> None:

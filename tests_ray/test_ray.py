@@ -263,62 +263,6 @@ def test_chat_any_request_per_row(serve: Any) -> None:
     assert fake.server.stats.received == 25
 
 
-# ---------------------------------------------------------------------------- the budget alone
-
-
-def test_budget_never_issues_more_than_the_limit_in_its_span(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    clock = [1000.0]
-    monkeypatch.setattr(seedclient.ray, "monotonic", lambda: clock[0])
-    budget = seedclient.ray._Budget(rpm=50, tpm=None, window=10.0)
-    issued: list[tuple[float, int]] = []
-    for _ in range(2000):
-        _, granted, ttl, wait, stopped = budget.take(7, 10, None)
-        assert stopped is None
-        if granted:
-            assert ttl == budget.ttl
-            issued.append((clock[0], granted))
-        clock[0] += 0.01 if granted else wait
-    span = budget.span
-    assert span > 10.0
-    for t, _ in issued:
-        assert sum(n for s, n in issued if t <= s < t + span) <= 50
-
-
-def test_budget_takes_back_unused_permits_and_pauses_on_a_429(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    clock = [0.0]
-    monkeypatch.setattr(seedclient.ray, "monotonic", lambda: clock[0])
-    monkeypatch.setattr(seedclient._bulk.pacing, "monotonic", lambda: clock[0])
-    budget = seedclient.ray._Budget(rpm=10, tpm=None, window=60.0)
-    block, granted, *_ = budget.take(10, 1, None)
-    assert granted == 10
-    assert budget.take(1, 1, None)[1] == 0  # full
-    budget.report({"unused": [(block, 4)]})
-    assert budget.take(10, 1, None)[1] == 4  # the unused came back
-    budget.report({"throttles": [2.5]})
-    _, granted, _, wait, _ = budget.take(1, 1, None)
-    assert granted == 0 and wait == pytest.approx(2.5)
-
-
-def test_budget_tpm_and_the_stop(monkeypatch: pytest.MonkeyPatch) -> None:
-    clock = [0.0]
-    monkeypatch.setattr(seedclient.ray, "monotonic", lambda: clock[0])
-    budget = seedclient.ray._Budget(rpm=None, tpm=1000, window=60.0)
-    assert budget.take(50, 100, None)[1] == 10  # 1000 tokens / 100 each
-    budget.report({"token_delta": -500})  # they cost less than estimated
-    assert budget.take(50, 100, None)[1] == 5
-    from seedclient import AuthenticationError
-
-    clock[0] += 200.0  # a new window: one request larger than the whole budget still goes
-    assert budget.take(3, 5000, None)[1] == 1
-    assert budget.take(1, 5000, None)[1] == 0
-    budget.report({"fatal": AuthenticationError("401 bad key", status_code=401)})
-    assert isinstance(budget.take(1, 1, None)[4], AuthenticationError)
-
-
 def test_the_example_reads_parquet_and_writes_parquet(tmp_path: Path) -> None:
     import subprocess
     import sys

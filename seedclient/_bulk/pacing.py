@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import collections
-from time import monotonic
 from typing import TYPE_CHECKING, Any, Protocol
 
 import anyio
+
+from .._clock import SYSTEM_CLOCK, Clock
 
 if TYPE_CHECKING:
     from .._errors import SeedError
@@ -53,11 +54,12 @@ class Pacer:
     slot. :meth:`adjust` corrects an estimate (e.g. tokens) once the true cost is known.
     """
 
-    __slots__ = ("_tat", "interval")
+    __slots__ = ("_clock", "_tat", "interval")
 
-    def __init__(self, limit: float, window: float = 60.0) -> None:
+    def __init__(self, limit: float, window: float = 60.0, clock: Clock = SYSTEM_CLOCK) -> None:
         if limit <= 0 or window <= 0:
             raise ValueError("limit and window must be positive")
+        self._clock = clock
         margin = min(max(0.02 * window, 0.1), 1.0)
         #: seconds one unit reserves; may be changed while in use (see AdaptiveLimit)
         self.interval = (window + margin) / limit
@@ -65,11 +67,12 @@ class Pacer:
 
     async def acquire(self, cost: float = 1.0) -> None:
         """Wait until ``cost`` units may go."""
-        now = monotonic()
+        clock = self._clock
+        now = clock.monotonic()
         start = self._tat if self._tat > now else now
         self._tat = start + cost * self.interval
         if start > now:
-            await anyio.sleep(start - now)
+            await clock.sleep(start - now)
 
     def adjust(self, delta: float) -> None:
         """Add (or, when negative, give back) ``delta`` units to what was reserved."""
@@ -107,7 +110,9 @@ class AdaptiveLimit:
         decrease: float = 0.7,
         cooldown: float = 1.0,
         threshold: float = 0.2,
+        clock: Clock = SYSTEM_CLOCK,
     ) -> None:
+        self._clock = clock
         self.maximum = maximum
         self.minimum = min(minimum, maximum)
         self.adaptive = adaptive
@@ -139,10 +144,10 @@ class AdaptiveLimit:
 
     async def pace(self) -> None:
         """Wait for this request's slot under the adaptive rate (no wait while unpaced)."""
-        if self._learn_at is not None and monotonic() >= self._learn_at:
+        if self._learn_at is not None and self._clock.monotonic() >= self._learn_at:
             self._learn_at = None
             assert self.window is not None
-            rate = self._success_rate(monotonic(), self.window)
+            rate = self._success_rate(self._clock.monotonic(), self.window)
             if rate > 0:
                 self._set_rate(max(0.5, 0.98 * rate))
         if self._pacer is not None:
@@ -151,7 +156,7 @@ class AdaptiveLimit:
     def _set_rate(self, rate: float) -> None:
         self.rate = rate
         if self._pacer is None:
-            self._pacer = Pacer(1.0, 1.0)
+            self._pacer = Pacer(1.0, 1.0, self._clock)
         self._pacer.interval = 1.0 / rate  # exact: no safety margin on a learnt rate
 
     def _record(self, now: float, throttled: bool) -> None:
@@ -191,7 +196,7 @@ class AdaptiveLimit:
         """
         if not self.adaptive:
             return
-        now = monotonic()
+        now = self._clock.monotonic()
         if self.window is not None and now - self._last_exhausted < self.window:
             return  # learnt already in this window (the steady state adjusts, in pace())
         self._last_exhausted = now
@@ -213,7 +218,7 @@ class AdaptiveLimit:
         """A request went through: creep back up."""
         if not self.adaptive:
             return
-        now = monotonic()
+        now = self._clock.monotonic()
         self._record(now, False)
         self._count_success(now)
         if self.rate is not None and self.window is not None:
@@ -247,7 +252,7 @@ class AdaptiveLimit:
         """The provider said slow down: learn the rate from ``retry_after``, cut on congestion."""
         if not self.adaptive:
             return
-        now = monotonic()
+        now = self._clock.monotonic()
         self._record(now, True)
         self._refused_since += 1
         answers = len(self._recent)

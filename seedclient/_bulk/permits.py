@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import collections
-from time import monotonic
 from typing import Any
 
+from .._clock import SYSTEM_CLOCK, Clock
 from .._errors import SeedError
 from .pacing import AdaptiveLimit
 
@@ -29,7 +29,10 @@ class PermitLedger:
     server's can hold more than the limit.
     """
 
-    def __init__(self, rpm: int | None, tpm: int | None, window: float) -> None:
+    def __init__(
+        self, rpm: int | None, tpm: int | None, window: float, clock: Clock = SYSTEM_CLOCK
+    ) -> None:
+        self._clock = clock
         self.rpm, self.tpm, self.window = rpm, tpm, window
         # Short-lived blocks: a pause after a 429 reaches every actor within ttl seconds.
         self.ttl = min(max(window / 40, 0.05), 0.5)
@@ -39,7 +42,9 @@ class PermitLedger:
         self.next_id = 0
         self.resume_at = 0.0
         self.stopped: SeedError | None = None
-        self.learn = AdaptiveLimit(1 << 30)  # the rate learning of one process, fed by all
+        self.learn = AdaptiveLimit(
+            1 << 30, clock=clock
+        )  # the rate learning of one process, fed by all
         self.tat = 0.0  # the learnt pace's next free slot
         self.totals: dict[str, Any] = dict.fromkeys(SUMMED, 0)
         self.totals["cost_usd"] = None
@@ -64,7 +69,7 @@ class PermitLedger:
             self.report(report)
         if self.stopped is not None:
             return -1, 0, 0.0, 0.0, self.stopped
-        now = monotonic()
+        now = self._clock.monotonic()
         if now < self.resume_at:
             return -1, 0, 0.0, self.resume_at - now, None
         self._expire(now)
@@ -108,10 +113,10 @@ class PermitLedger:
         for retry_after in report.get("throttles", ()):
             self.learn.on_throttle(retry_after)
             if retry_after is not None:
-                self.resume_at = max(self.resume_at, monotonic() + retry_after)
+                self.resume_at = max(self.resume_at, self._clock.monotonic() + retry_after)
         for reset, limit in report.get("exhausted", ()):
             self.learn.exhausted(reset, limit)
-            self.resume_at = max(self.resume_at, monotonic() + reset)
+            self.resume_at = max(self.resume_at, self._clock.monotonic() + reset)
         if report.get("fatal") is not None and self.stopped is None:
             self.stopped = report["fatal"]
         for key, value in report.get("totals", {}).items():

@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import os
 from collections.abc import AsyncIterable, Iterable, Mapping
-from time import monotonic
 from typing import Any, Literal, TypeVar
 
 import anyio
@@ -85,10 +84,11 @@ class BatchRunner:
             self._create = self._send.chat.completions.create
         self._policy = client.retry_policy
         self.concurrency = concurrency
-        self.limit = AdaptiveLimit(concurrency, adaptive=adaptive and budget is None)
+        self._clock = clock = client.requester.clock
+        self.limit = AdaptiveLimit(concurrency, adaptive=adaptive and budget is None, clock=clock)
         self._budget = budget
-        self._rpm = Pacer(rpm, rate_window) if rpm else None
-        self._tpm = Pacer(tpm, rate_window) if tpm else None
+        self._rpm = Pacer(rpm, rate_window, clock) if rpm else None
+        self._tpm = Pacer(tpm, rate_window, clock) if tpm else None
         self._rate_limit_retries = rate_limit_retries
         self._resume_at = 0.0
         # The first request goes alone: a wrong key or model costs one request, not one per
@@ -100,9 +100,9 @@ class BatchRunner:
     # ------------------------------------------------------------------ one request
 
     async def _pause(self) -> None:
-        wait = self._resume_at - monotonic()
+        wait = self._resume_at - self._clock.monotonic()
         if wait > 0:
-            await anyio.sleep(wait)
+            await self._clock.sleep(wait)
 
     @staticmethod
     def _estimate(params: Mapping[str, Any]) -> int:
@@ -155,7 +155,7 @@ class BatchRunner:
         while True:
             if self._fatal is not None:
                 return None, self._fatal, attempts
-            if self._resume_at > monotonic():
+            if self._resume_at > self._clock.monotonic():
                 await self._pause()
             if self._rpm is not None:
                 await self._rpm.acquire()
@@ -171,7 +171,7 @@ class BatchRunner:
             # The pool itself bounds in-flight requests at `concurrency`; the limiter only
             # matters once the adaptive limit is below that.
             async with limit.limiter if limit.current < self.concurrency else _NO_LIMIT:
-                if self._resume_at > monotonic():
+                if self._resume_at > self._clock.monotonic():
                     await self._pause()  # a throttle paused the pool while we queued
                 if limit.rate is not None:
                     await limit.pace()
@@ -201,7 +201,9 @@ class BatchRunner:
                         budget_full = (window.reset, window.limit)
                         self.limit.exhausted(window.reset, window.limit)
                         if self.limit.adaptive:
-                            self._resume_at = max(self._resume_at, monotonic() + window.reset)
+                            self._resume_at = max(
+                                self._resume_at, self._clock.monotonic() + window.reset
+                            )
                     if self._tpm is not None and done.usage is not None:
                         self._tpm.adjust(done.usage.total_tokens - estimate)
                     if budget is not None:
@@ -222,12 +224,12 @@ class BatchRunner:
                     wait = max(self._policy.backoff(throttles - 1), 0.05)
                 if budget is not None:
                     budget.on_throttle(error.retry_after)  # pauses every process
-                    self._resume_at = max(self._resume_at, monotonic() + wait)
+                    self._resume_at = max(self._resume_at, self._clock.monotonic() + wait)
                 elif self.limit.adaptive:
                     # One Retry-After pauses the whole pool, not just this request.
-                    self._resume_at = max(self._resume_at, monotonic() + wait)
+                    self._resume_at = max(self._resume_at, self._clock.monotonic() + wait)
                 else:
-                    await anyio.sleep(wait)
+                    await self._clock.sleep(wait)
                 continue
             if isinstance(error, FATAL_ERRORS):
                 self._fatal = error
@@ -240,7 +242,7 @@ class BatchRunner:
                 return None, error, attempts
             retries += 1
             stats.retried += 1
-            await anyio.sleep(delay)
+            await self._clock.sleep(delay)
 
     # ------------------------------------------------------------------ many requests
 
@@ -262,9 +264,9 @@ class BatchRunner:
         ckpt = Checkpoint(checkpoint) if checkpoint is not None else None
 
         async def work(index: int, key: str | None, params: Mapping[str, Any]) -> BatchResult:
-            started = monotonic()
+            started = self._clock.monotonic()
             done, error, attempts = await self.attempt(params)
-            latency = monotonic() - started
+            latency = self._clock.monotonic() - started
             if isinstance(error, FATAL_ERRORS):
                 raise error
             if error is not None:

@@ -5,12 +5,12 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable, Mapping
-from time import monotonic
 from typing import Any, NoReturn
 
 import anyio
 import msgspec
 
+from .._clock import SYSTEM_CLOCK, Clock
 from .._errors import APIConnectionError, APIResponseValidationError, APITimeoutError, SeedError
 from .._transports import Request, Response, StreamResponse, Transport
 from .._wire.errors import status_error
@@ -30,22 +30,29 @@ class Call:
     timeout can never add up past ``timeout.total``.
     """
 
-    __slots__ = ("deadline", "policy", "request", "retries", "timeout", "transport")
+    __slots__ = ("clock", "deadline", "policy", "request", "retries", "timeout", "transport")
 
-    def __init__(self, transport: Transport, policy: RetryPolicy, request: Request) -> None:
+    def __init__(
+        self,
+        transport: Transport,
+        policy: RetryPolicy,
+        request: Request,
+        clock: Clock = SYSTEM_CLOCK,
+    ) -> None:
+        self.clock = clock
         self.transport = transport
         self.policy = policy
         self.request = request
         self.timeout = timeout = request.timeout
         total = timeout.total
-        self.deadline = None if total is None else monotonic() + total
+        self.deadline = None if total is None else clock.monotonic() + total
         self.retries = 0
 
     def remaining(self) -> float | None:
         """Seconds left before the deadline (None: no deadline); raises once it passed."""
         if self.deadline is None:
             return None
-        left = self.deadline - monotonic()
+        left = self.deadline - self.clock.monotonic()
         if left <= 0:
             raise APITimeoutError(self.expired())
         return left
@@ -80,7 +87,7 @@ class Call:
             error,
         )
         self.retries += 1
-        await anyio.sleep(wait)
+        await self.clock.sleep(wait)
 
     async def _attempt(self) -> Any:
         """One attempt, under what is left of the total deadline."""

@@ -57,6 +57,7 @@ class EventStream:
         "_max_event_bytes",
         "_opened_at",
         "_timer",
+        "_total_at",
         "call",
         "end",
         "request_id",
@@ -76,6 +77,7 @@ class EventStream:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._opened_at = 0.0
         self._last_event: float | None = None
+        self._total_at: float | None = None
 
     async def open(self) -> None:
         """Open the response: errors before its first byte raise here, after retries."""
@@ -87,8 +89,11 @@ class EventStream:
         self.request_id = request_id_of(resp.headers)
         self._decoder = SSEDecoder(self._max_event_bytes)
         self._loop = loop = asyncio.get_running_loop()  # kept: looking it up costs a syscall
-        self._opened_at = loop.time()
+        self._opened_at = now = loop.time()
         self._last_event = None
+        # The total deadline in the loop's time (the call's clock may be another).
+        left = self.call.remaining()
+        self._total_at = None if left is None else now + left
         self._arm(loop)
 
     async def read(self, delivered: int) -> list[RawEvent]:
@@ -162,13 +167,12 @@ class EventStream:
             self._timer = loop.call_at(deadline, _fire, weakref.ref(self))
 
     def _next_deadline(self) -> float | None:
-        # Loop time and the call's deadline share the monotonic clock.
         t = self.call.timeout
         if self._last_event is None:
             gap = None if t.first_event is None else self._opened_at + t.first_event
         else:
             gap = None if t.idle is None else self._last_event + t.idle
-        total = self.call.deadline
+        total = self._total_at
         if gap is None or (total is not None and total < gap):
             return total
         return gap
@@ -191,7 +195,7 @@ class EventStream:
             self._timer = loop.call_at(deadline, _fire, weakref.ref(self))
             return
         t = self.call.timeout
-        total = self.call.deadline
+        total = self._total_at
         if total is not None and loop.time() >= total:
             what = self.call.expired()
         elif self._last_event is None:

@@ -7,6 +7,7 @@ import os
 import time
 from collections.abc import Mapping
 
+from .._clock import SYSTEM_CLOCK, Clock
 from .._config import Provider, Timeout
 from .._errors import ConfigurationError
 from .._transports import Request, Transport
@@ -33,6 +34,7 @@ class Requester:
         transport: the transport requests go through.
         max_event_bytes: the largest server-sent event line or event accepted.
         max_response_bytes: the largest whole body read (also caps what a stream keeps).
+        clock: how time is read and waited (backoff, deadlines, pacing).
         closed: set when the owning client closed; a closed requester makes no calls.
     """
 
@@ -40,6 +42,7 @@ class Requester:
         "_rid_counter",
         "_rid_prefix",
         "base_url",
+        "clock",
         "closed",
         "headers",
         "max_event_bytes",
@@ -61,8 +64,10 @@ class Requester:
         transport: Transport,
         max_event_bytes: int,
         max_response_bytes: int,
+        clock: Clock = SYSTEM_CLOCK,
     ) -> None:
         self.provider = provider
+        self.clock = clock
         self.base_url = base_url
         self.headers = dict(headers)
         self.timeout = timeout
@@ -110,4 +115,4 @@ class Requester:
             timeout=self.timeout if timeout is None else Timeout.coerce(timeout),
             stream=stream,
         )
-        return Call(self.transport, self.retry, request)
+        return Call(self.transport, self.retry, request, self.clock)

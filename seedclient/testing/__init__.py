@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from ._clock import FakeClock
 from ._faults import FAULT_KINDS, FaultPlan
 from ._labels import choose_label, find_labels
 from ._schema import SchemaError, instance
@@ -37,6 +38,7 @@ def __getattr__(name: str) -> Any:
 
 __all__ = [
     "FAULT_KINDS",
+    "FakeClock",
     "FakeSeedServer",
     "FaultPlan",
     "SchemaError",
