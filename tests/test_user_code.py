@@ -25,7 +25,7 @@ from seedclient import (
     ToolCall,
 )
 from seedclient._wire.chat import Function
-from seedclient.testing import FakeSeedServer
+from seedclient.testing import FakeSeedServer, FaultPlan
 
 from .conftest import ARK_COMPLETION, SECRET
 
@@ -224,34 +224,27 @@ async def test_parse_into_types(tp: Any, model: str) -> None:
         assert parsed.name == "Paris"
 
 
-async def test_parse_asks_again_then_raises(monkeypatch: pytest.MonkeyPatch) -> None:
-    answers = iter(
-        ['{"sentiment": "great"}', '{"sentiment": "positive", "summary": "ok", "stars": 4}']
-    )
-    sent: list[Any] = []
-
-    async def fake_create(self: Any, **params: Any) -> ChatCompletion:
-        sent.append(params["messages"])
-        content = next(answers, "not json")
-        return msgspec.convert(
-            {"choices": [{"message": {"role": "assistant", "content": content}}]}, ChatCompletion
-        )
-
-    from seedclient import Completions
-
-    monkeypatch.setattr(Completions, "create", fake_create)
-    async with SeedClient(api_key=SECRET) as c:
-        done = await c.chat.completions.parse(
-            model="seed-1.8", messages=REVIEW, response_format=Review
-        )
-        assert done.choices[0].message.parsed == Review("positive", "ok", 4)
-        assert len(sent) == 2 and "did not validate" in sent[1][-1]["content"]
-        assert sent[1][-2] == {"role": "assistant", "content": '{"sentiment": "great"}'}
-        with pytest.raises(StructuredOutputError) as info:
-            await c.chat.completions.parse(
-                model="seed-1.8", messages=REVIEW, response_format=Review
+@pytest.mark.parametrize("model", ["seed-1.8", "seed-2.0-code"])  # json_schema; schema in prompt
+async def test_parse_asks_again_then_raises(model: str) -> None:
+    # The model first answers JSON of the wrong shape: parse() asks again and validates.
+    plan = FaultPlan(script=["bad_answer"])
+    async with FakeSeedServer(faults=plan) as server:
+        async with SeedClient(base_url=server.url, api_key="t") as c:
+            done = await c.chat.completions.parse(
+                model=model, messages=REVIEW, response_format=Review
             )
-    assert info.value.content == "not json" and len(info.value.errors) == 2
+        assert server.stats.received == 2
+    parsed = done.choices[0].message.parsed
+    assert parsed.sentiment == "positive" and parsed.stars == 5
+    # Wrong twice: StructuredOutputError with the last answer and both validation errors.
+    plan = FaultPlan(script=["bad_answer", "bad_answer"])
+    async with FakeSeedServer(faults=plan) as server:
+        async with SeedClient(base_url=server.url, api_key="t") as c:
+            with pytest.raises(StructuredOutputError, match="after 2 attempts") as info:
+                await c.chat.completions.parse(model=model, messages=REVIEW, response_format=Review)
+        assert server.stats.received == 2
+    assert info.value.content == '{"note": "not what was asked"}'
+    assert len(info.value.errors) == 2
 
 
 async def test_streamed_parse() -> None:

@@ -20,7 +20,7 @@ FAULT_KINDS = (
     "error_event",  # data: {"error": ...} in the middle of a stream
     "stall",  # silence but for keep-alive comments, then the rest
     "slow_first_byte",  # a delay before the response headers
-    "bad_answer",  # prose instead of one of the allowed labels
+    "bad_answer",  # prose instead of one of the allowed labels; JSON of the wrong shape
 )
 
 

@@ -397,8 +397,11 @@ class FakeSeedServer:
                 Rejection(400, "InvalidParameter.response_format", f"Invalid JSON schema: {exc}"),
                 rid,
             )
-        if fault == "bad_answer" and ans.label_logprob is not None:
-            ans.content = split_tokens("I think this text is mostly about something else.")
+        if fault == "bad_answer":
+            if ans.label_logprob is not None:
+                ans.content = split_tokens("I think this text is mostly about something else.")
+            elif _wants_json(body):  # JSON, but not the shape asked for
+                ans.content = split_tokens('{"note": "not what was asked"}')
         if body.get("stream") is True:
             return await self._stream(request, body, ans, rid, fault, budget)
         if fault == "error_event":
@@ -829,3 +832,16 @@ class FakeSeedServer:
                 "max_output_token_length": spec.max_output,
             }
         return entry
+
+
+def _wants_json(body: Mapping[str, Any]) -> bool:
+    """Whether a chat request asks for JSON (a response_format, or a schema in the prompt)."""
+    fmt = body.get("response_format")
+    if isinstance(fmt, Mapping) and fmt.get("type") in ("json_object", "json_schema"):
+        return True
+    messages = body.get("messages") or []
+    return any(
+        isinstance(m, Mapping) and isinstance(m.get("content"), str) and "JSON" in m["content"]
+        for m in messages
+        if m.get("role") == "system"
+    )
