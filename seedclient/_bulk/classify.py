@@ -15,10 +15,10 @@ import msgspec
 from .._catalog import family_of
 from .._client import SeedClient
 from .._config import resolve_model
-from .._errors import FATAL_ERRORS, ConfigurationError, InvalidLabelError, SeedError
+from .._errors import FATAL_ERRORS, ConfigurationError, InvalidLabelError
 from .._wire.chat import ChatCompletion, Usage
 from .checkpoint import Checkpoint, checkpoint_id
-from .outcome import error_row
+from .outcome import Classification
 from .pool import BatchRun
 from .runner import BatchRunner
 
@@ -32,62 +32,6 @@ _PREFIX = re.compile(r"^(?:label|category|class|answer)\s*[:=-]\s*", re.IGNORECA
 #: How many recent distinct texts' answers are remembered (least recently used dropped):
 #: duplicates within that window are never sent twice, and memory stays flat.
 DEDUPE_CACHE = 20_000
-
-
-class Classification(msgspec.Struct, kw_only=True):
-    """The outcome for one text.
-
-    Attributes:
-        index: the text's position in the input (0-based).
-        id: the id its row is written under: its own, else its 1-based position.
-        text: the text.
-        label: the label (single-label mode).
-        labels: the labels (multi-label mode).
-        confidence: the probability of the answer from token log-probabilities, or None
-            where the provider does not return them.
-        error: why it has no label, or None.
-        usage: tokens this text cost (None for a duplicate answered from the first).
-    """
-
-    index: int
-    id: str | None
-    text: str
-    label: str | None = None
-    labels: list[str] | None = None
-    confidence: float | None = None
-    error: SeedError | None = None
-    usage: Usage | None = None
-
-    @property
-    def ok(self) -> bool:
-        """Whether the text got a valid label."""
-        return self.error is None
-
-    def model_dump(self) -> dict[str, Any]:
-        """Plain builtins (the error as ``{type, message, ...}``), unset fields left out."""
-        out: dict[str, Any] = {"index": self.index, "id": self.id, "text": self.text}
-        for name in ("label", "labels", "confidence"):
-            value = getattr(self, name)
-            if value is not None:
-                out[name] = value
-        if self.error is not None:
-            out["error"] = error_row(self.error)
-        if self.usage is not None:
-            out["usage"] = self.usage.model_dump()
-        return out
-
-    def row(self, *, include_text: bool = False, multi_label: bool = False) -> dict[str, Any]:
-        """The output row: id, label(s), confidence, error (and the text when asked)."""
-        out: dict[str, Any] = {"id": checkpoint_id(self.index, self.id)}
-        if include_text:
-            out["text"] = self.text
-        if multi_label:
-            out["labels"] = self.labels
-        else:
-            out["label"] = self.label
-        out["confidence"] = None if self.confidence is None else round(self.confidence, 6)
-        out["error"] = error_row(self.error) if self.error is not None else None
-        return out
 
 
 def normalize(answer: str) -> str:

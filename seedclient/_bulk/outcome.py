@@ -1,4 +1,4 @@
-"""What one item of a bulk run came to: a BatchResult, and errors as JSON-able rows."""
+"""What one item of a bulk run came to: a BatchResult or a Classification; errors as rows."""
 
 from __future__ import annotations
 
@@ -7,9 +7,10 @@ from typing import Any
 import msgspec
 
 from .._errors import SeedError
-from .._wire.chat import ChatCompletion
+from .._wire.chat import ChatCompletion, Usage
+from .checkpoint import checkpoint_id
 
-__all__ = ["BatchResult", "error_row"]
+__all__ = ["BatchResult", "Classification", "error_row"]
 
 
 class BatchResult(msgspec.Struct, kw_only=True):
@@ -55,3 +56,59 @@ def error_row(error: BaseException) -> dict[str, Any]:
         if value is not None:
             row[attr] = value
     return row
+
+
+class Classification(msgspec.Struct, kw_only=True):
+    """The outcome for one text.
+
+    Attributes:
+        index: the text's position in the input (0-based).
+        id: the id its row is written under: its own, else its 1-based position.
+        text: the text.
+        label: the label (single-label mode).
+        labels: the labels (multi-label mode).
+        confidence: the probability of the answer from token log-probabilities, or None
+            where the provider does not return them.
+        error: why it has no label, or None.
+        usage: tokens this text cost (None for a duplicate answered from the first).
+    """
+
+    index: int
+    id: str | None
+    text: str
+    label: str | None = None
+    labels: list[str] | None = None
+    confidence: float | None = None
+    error: SeedError | None = None
+    usage: Usage | None = None
+
+    @property
+    def ok(self) -> bool:
+        """Whether the text got a valid label."""
+        return self.error is None
+
+    def model_dump(self) -> dict[str, Any]:
+        """Plain builtins (the error as ``{type, message, ...}``), unset fields left out."""
+        out: dict[str, Any] = {"index": self.index, "id": self.id, "text": self.text}
+        for name in ("label", "labels", "confidence"):
+            value = getattr(self, name)
+            if value is not None:
+                out[name] = value
+        if self.error is not None:
+            out["error"] = error_row(self.error)
+        if self.usage is not None:
+            out["usage"] = self.usage.model_dump()
+        return out
+
+    def row(self, *, include_text: bool = False, multi_label: bool = False) -> dict[str, Any]:
+        """The output row: id, label(s), confidence, error (and the text when asked)."""
+        out: dict[str, Any] = {"id": checkpoint_id(self.index, self.id)}
+        if include_text:
+            out["text"] = self.text
+        if multi_label:
+            out["labels"] = self.labels
+        else:
+            out["label"] = self.label
+        out["confidence"] = None if self.confidence is None else round(self.confidence, 6)
+        out["error"] = error_row(self.error) if self.error is not None else None
+        return out

@@ -144,10 +144,14 @@ class AdaptiveLimit:
 
     async def pace(self) -> None:
         """Wait for this request's slot under the adaptive rate (no wait while unpaced)."""
-        if self._learn_at is not None and self._clock.monotonic() >= self._learn_at:
+        learn_at = self._learn_at
+        if learn_at is not None and self._clock.monotonic() >= learn_at:
             self._learn_at = None
             assert self.window is not None
-            rate = self._success_rate(self._clock.monotonic(), self.window)
+            # The successes of the window that ended when the server's window freed: counted
+            # as of then, not now. Counted later, the window would hold only what the
+            # provisional pace let through since, and the pace would keep itself that low.
+            rate = self._success_rate(learn_at, self.window)
             if rate > 0:
                 self._set_rate(max(0.5, 0.98 * rate))
         if self._pacer is not None:
@@ -176,6 +180,8 @@ class AdaptiveLimit:
             buckets.popleft()
         count = 0
         for start, n in reversed(buckets):  # newest first: the span is short next to `keep`
+            if start > now:
+                continue  # after the moment asked about
             if now - start > span:
                 break
             count += n

@@ -79,3 +79,27 @@ def test_the_rate_learnt_is_the_servers() -> None:
         limit.on_throttle(retry_after=WINDOW - 0.1)
     assert limit.window == pytest.approx(WINDOW, abs=0.01)
     assert limit.rate == pytest.approx(0.98 * LIMIT / WINDOW, rel=0.05)
+
+
+async def test_the_learnt_rate_counts_the_window_as_of_its_end() -> None:
+    """Regression: the successes of the window are counted as of the moment the server's
+    window freed, not when the next request comes to pace. Counted late, the window held only
+    what the provisional pace had let through (one request), and the pool kept itself at
+    2 requests a second against a server admitting 50."""
+    clock = FakeClock(start=0.0)
+    limit = AdaptiveLimit(40, clock=clock)
+    clock.advance(0.004)
+    limit.on_success()  # the first answer of a burst of 40
+    clock.advance(0.096)
+    for _ in range(10):  # the window is full: refused until it frees in 0.4 s
+        limit.on_throttle(retry_after=0.4)
+    provisional = limit.rate  # from the one answer in so far
+    for _ in range(39):  # the burst's other answers land, in the same window
+        limit.on_success()
+    clock.advance(1.5)  # the pool comes back late, held by the provisional pace
+    limit.on_success()
+    await limit.pace()
+    assert provisional is not None and limit.rate is not None
+    assert limit.window == pytest.approx(0.5, abs=0.01)
+    assert limit.rate == pytest.approx(0.98 * 40 / limit.window, rel=0.05)
+    assert limit.rate > 10 * provisional

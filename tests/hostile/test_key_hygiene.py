@@ -13,7 +13,7 @@ import pytest
 from seedclient import ConfigurationError, SeedClient, SeedError, Timeout
 from seedclient.testing import FakeSeedServer, FaultPlan
 
-from ..cli_helpers import cli_env, run_cli
+from ..cli.cli_helpers import cli_env, run_cli
 from .conftest import KEY, read_request, serve
 
 MSGS = [{"role": "user", "content": "hi"}]

@@ -12,7 +12,7 @@ import seedclient
 
 from .test_readme import run_block
 
-DOCS = Path(__file__).resolve().parent.parent / "docs"
+DOCS = Path(__file__).resolve().parents[2] / "docs"
 # The Ray guide needs the ray extra: its blocks run in tests_ray/ (nox -s ray).
 PAGES = sorted(
     p

@@ -22,8 +22,8 @@ from seedclient import (
 )
 from seedclient.testing import FAULT_KINDS, FakeSeedServer, FaultPlan
 
-from .cli_helpers import spawn_cli
-from .conftest import wait_until
+from ..cli.cli_helpers import spawn_cli
+from ..conftest import wait_until
 
 CLASSIFY = [
     {"role": "system", "content": "Classify the review.\nLabels: positive, negative, neutral"},

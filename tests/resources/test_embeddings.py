@@ -17,7 +17,7 @@ from seedclient import BadRequestError, ConfigurationError, NotFoundError, SeedC
 from seedclient.testing import FakeSeedServer
 from seedclient.testing._images import png
 
-from .conftest import SECRET
+from ..conftest import SECRET
 
 ARK = "https://ark.ap-southeast.bytepluses.com/api/v3"
 

@@ -14,7 +14,7 @@ from seedclient._catalog import FAMILIES
 from seedclient._config import resolve_model
 from seedclient._resources.chat_params import chat_body
 
-from .conftest import ARK_COMPLETION, SECRET
+from ..conftest import ARK_COMPLETION, SECRET
 
 MSGS = [{"role": "user", "content": "hi"}]
 ARK = PROVIDERS["byteplus"]

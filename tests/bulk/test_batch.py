@@ -19,7 +19,7 @@ from seedclient import (
 )
 from seedclient.testing import FakeSeedServer, FaultPlan
 
-from .conftest import wait_until
+from ..conftest import wait_until
 
 SYSTEM = {"role": "system", "content": "Labels: positive, negative, neutral"}
 

@@ -24,7 +24,7 @@ from seedclient import (
 )
 from seedclient.testing import FakeClock
 
-from .conftest import AIML_COMPLETION, ARK_COMPLETION, SECRET
+from ..conftest import AIML_COMPLETION, ARK_COMPLETION, SECRET
 
 ARK_URL = "https://ark.ap-southeast.bytepluses.com/api/v3/chat/completions"
 AIML_URL = "https://api.aimlapi.com/v1/chat/completions"

@@ -12,7 +12,7 @@ import pytest
 from seedclient import SeedClient
 from seedclient.testing import FakeSeedServer
 
-README = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+README = (Path(__file__).resolve().parents[2] / "README.md").read_text()
 
 
 def section_code(heading: str) -> str:

@@ -17,7 +17,7 @@ from seedclient import ConfigurationError, ImageEvent, SeedClient, StreamError
 from seedclient.testing import FakeSeedServer
 from seedclient.testing._images import png
 
-from .conftest import SECRET
+from ..conftest import SECRET
 
 ARK_IMAGES = "https://ark.ap-southeast.bytepluses.com/api/v3/images/generations"
 AIML_IMAGES = "https://api.aimlapi.com/v1/images/generations"

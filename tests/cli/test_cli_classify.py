@@ -11,7 +11,7 @@ import msgspec
 
 from .cli_helpers import run_cli, spawn_cli
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 REVIEWS = ROOT / "examples" / "reviews.csv"
 LABELS = "positive,negative,neutral"
 

@@ -11,9 +11,9 @@ from seedclient import BatchRunner, Classifier, ConfigurationError, SeedClient
 from seedclient._config import BATCH_TIMEOUT
 from seedclient.testing import FakeSeedServer
 
-from .cli_helpers import run_cli
+from ..cli.cli_helpers import run_cli
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 EP = "ep-bi-20251201-abcde"
 
 

@@ -27,7 +27,7 @@ from seedclient import (
 from seedclient._wire.chat import Function
 from seedclient.testing import FakeSeedServer, FaultPlan
 
-from .conftest import ARK_COMPLETION, SECRET
+from ..conftest import ARK_COMPLETION, SECRET
 
 URLS = {
     "byteplus": "https://ark.ap-southeast.bytepluses.com/api/v3/chat/completions",

@@ -7,7 +7,7 @@ import pytest
 from seedclient import ConfigurationError, SeedClient, Timeout
 from seedclient._config import PROVIDERS, resolve_model, resolve_settings
 
-from .conftest import SECRET
+from ..conftest import SECRET
 
 
 def test_default_provider_is_byteplus_with_ark_key(monkeypatch: pytest.MonkeyPatch) -> None:
