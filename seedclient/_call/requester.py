@@ -106,13 +106,13 @@ class Requester:
         headers = {"X-Client-Request-Id": f"{self._rid_prefix}{self._rid_counter:012d}"}
         if extra_headers:
             headers.update(extra_headers)
-        request = Request(
+        request = Request(  # positional: cheaper than keywords on the hot path
             method,
             self.base_url + path,
-            headers=headers,
-            client_headers=self.headers,
-            body=body,
-            timeout=self.timeout if timeout is None else Timeout.coerce(timeout),
-            stream=stream,
+            headers,
+            self.headers,
+            body,
+            self.timeout if timeout is None else Timeout.coerce(timeout),
+            stream,
         )
         return Call(self.transport, self.retry, request, self.clock)

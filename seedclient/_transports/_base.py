@@ -151,7 +151,6 @@ class Request:
         self,
         method: str,
         url: str,
-        *,
         headers: Mapping[str, str],
         client_headers: Mapping[str, str],
         body: bytes | None,
