@@ -11,8 +11,10 @@ connection can be reused, and release on every way out.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import weakref
-from typing import NoReturn
+from types import TracebackType
+from typing import NoReturn, TypeVar
 
 import anyio
 
@@ -22,7 +24,7 @@ from .._wire.headers import request_id_of
 from .._wire.sse import RawEvent, SSEDecoder
 from .call import Call, refuse_non_stream
 
-__all__ = ["EventStream"]
+__all__ = ["EventStream", "TypedStream"]
 
 #: How long to wait for the end of the body after the last event, so the connection can be
 #: reused.
@@ -203,3 +205,55 @@ class EventStream:
         else:
             what = f"no data event for {t.idle:g}s (idle timeout; keep-alive comments do not count)"
         resp.abort(APITimeoutError(what))
+
+
+_S = TypeVar("_S", bound="TypedStream")
+
+
+class TypedStream:
+    """What every typed stream (chat chunks, image events...) shares on its EventStream:
+    ``async with`` opens the response (errors before its first byte raise there), iterating
+    it reads, and the connection is released on every way out: the end, ``break`` (at the
+    latest when the stream is dropped), an exception, or cancellation.
+
+    A subclass sets ``_source`` and ``_done`` and writes ``__anext__``.
+    """
+
+    _source: EventStream
+    _done: bool
+    _closed: bool
+
+    async def __aenter__(self: _S) -> _S:
+        try:
+            if self._source.resp is None and not self._done:
+                await self._source.open()
+        except BaseException:
+            self._release()
+            raise
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self._release()
+
+    async def aclose(self) -> None:
+        """Release the connection. Idempotent; the stream cannot be read afterwards."""
+        self._release()
+
+    def __aiter__(self: _S) -> _S:
+        return self
+
+    def __del__(self) -> None:
+        # A `break` out of `async for` without `async with` drops the last reference here;
+        # closing is synchronous (no task is scheduled on a loop that may be gone).
+        if self._source.resp is not None:
+            with contextlib.suppress(Exception):
+                self._release()
+
+    def _release(self) -> None:
+        self._closed = True
+        self._source.release()

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import AsyncIterator, Callable
-from types import TracebackType
 from typing import Any
 
 import msgspec
 
 from .._call.call import Call
-from .._call.events import EventStream
+from .._call.events import EventStream, TypedStream
 from .._errors import ResponseTooLargeError, StreamError
 from .._wire.chat import ChatCompletion, ChatCompletionChunk, Usage, chunk_decoder
 from .._wire.errors import stream_error_event as _stream_error
@@ -22,7 +20,7 @@ __all__ = ["ChatStream"]
 _DONE = b"[DONE]"
 
 
-class ChatStream:
+class ChatStream(TypedStream):
     """A streamed chat completion.
 
     Use it as an async context manager and iterate it for :class:`ChatCompletionChunk`
@@ -135,30 +133,6 @@ class ChatStream:
                     if c.delta.content:
                         yield "content", c.delta.content
 
-    async def __aenter__(self) -> ChatStream:
-        try:
-            if self._source.resp is None and not self._done:
-                await self._source.open()
-        except BaseException:
-            self._shutdown()
-            raise
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.aclose()
-
-    async def aclose(self) -> None:
-        """Release the connection. Idempotent; the stream cannot be read afterwards."""
-        self._shutdown()
-
-    def __aiter__(self) -> ChatStream:
-        return self
-
     async def __anext__(self) -> ChatCompletionChunk:
         try:
             while True:
@@ -183,15 +157,8 @@ class ChatStream:
         except StopAsyncIteration:
             raise
         except BaseException:
-            self._shutdown()
+            self._release()
             raise
-
-    def __del__(self) -> None:
-        # A `break` out of `async for` without `async with` drops the last reference here;
-        # closing is synchronous (no task is scheduled on a loop that may be gone).
-        if self._source.resp is not None:
-            with contextlib.suppress(Exception):
-                self._shutdown()
 
     def _handle(self, event: RawEvent) -> ChatCompletionChunk | None:
         kind, raw = event[0], event[1]
@@ -225,7 +192,3 @@ class ChatStream:
             return msgspec.json.decode(raw)
         except msgspec.DecodeError:
             return {"error": {"message": raw.decode("utf-8", "replace")}}
-
-    def _shutdown(self) -> None:
-        self._closed = True
-        self._source.release()

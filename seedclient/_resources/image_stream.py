@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import contextlib
-from types import TracebackType
 from typing import Any
 
 import msgspec
 
 from .._call.call import Call
-from .._call.events import EventStream
+from .._call.events import EventStream, TypedStream
 from .._errors import StreamError
 from .._wire.images import ImageData, ImageEvent, image_event_decoder
 from .._wire.sse import RawEvent
@@ -17,7 +15,7 @@ from .._wire.sse import RawEvent
 __all__ = ["ImageStream"]
 
 
-class ImageStream:
+class ImageStream(TypedStream):
     """The events of a streamed Seedream generation: ``async with client.images.stream(...)``.
 
     Iterate it for :class:`ImageEvent` objects as each image is made (or fails: the others
@@ -50,31 +48,6 @@ class ImageStream:
         """The server's request id (``x-request-id``), once open."""
         return self._source.request_id
 
-    async def __aenter__(self) -> ImageStream:
-        try:
-            if self._source.resp is None and not self._done:
-                await self._source.open()
-        except BaseException:
-            await self.aclose()
-            raise
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.aclose()
-
-    async def aclose(self) -> None:
-        """Release the connection (idempotent)."""
-        self._closed = True
-        self._source.release()
-
-    def __aiter__(self) -> ImageStream:
-        return self
-
     async def __anext__(self) -> ImageEvent:
         try:
             while True:
@@ -96,14 +69,8 @@ class ImageStream:
         except StopAsyncIteration:
             raise
         except BaseException:
-            await self.aclose()
+            self._release()
             raise
-
-    def __del__(self) -> None:
-        # As ChatStream: a `break` without `async with` releases when the stream is dropped.
-        if self._source.resp is not None:
-            with contextlib.suppress(Exception):
-                self._source.release()
 
     def _handle(self, raw: RawEvent) -> ImageEvent | None:
         kind, data = raw[0], raw[1]

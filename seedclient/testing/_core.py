@@ -103,16 +103,9 @@ class FakeServerCore:
 
     async def _admit(self, request: web.Request, handler: Handler) -> web.StreamResponse:
         rid = request[RID] = self._request_id()
-        auth = request.headers.get("Authorization", "")
-        key = auth[7:] if auth.startswith("Bearer ") else ""
-        if not key or (self.api_key is not None and key != self.api_key):
-            return self._error(
-                401,
-                "AuthenticationError",
-                "The API key in the request is missing or invalid.",
-                rid,
-                {"x-error-code": "AuthN_MissOrInvalidAuthorizationHeader"},
-            )
+        denied = self._auth_error(request, rid)
+        if denied is not None:
+            return denied
         if request.method == "POST":
             try:
                 request[BODY] = _decode(await request.read())
@@ -142,6 +135,7 @@ class FakeServerCore:
         )
 
     def _auth_error(self, request: web.Request, rid: str) -> web.Response | None:
+        """The 401 for a missing or wrong bearer key (None when the key is fine)."""
         auth = request.headers.get("Authorization", "")
         key = auth[7:] if auth.startswith("Bearer ") else ""
         if not key or (self.api_key is not None and key != self.api_key):
