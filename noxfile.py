@@ -1,10 +1,10 @@
-"""Tasks: tests, lint, typing, examples, bench. ``nox -l`` lists them."""
+"""Tasks: tests, lint, typing, imports, examples, bench. ``nox -l`` lists them."""
 
 from __future__ import annotations
 
 import nox
 
-nox.options.sessions = ["tests", "lint", "typing"]
+nox.options.sessions = ["tests", "lint", "typing", "imports"]
 nox.options.default_venv_backend = "venv"
 
 
@@ -31,6 +31,13 @@ def typing(session: nox.Session) -> None:
 
 
 @nox.session
+def imports(session: nox.Session) -> None:
+    """The layer contract of DESIGN.md (import-linter's ``lint-imports``)."""
+    session.install("-e", ".", "import-linter")
+    session.run("lint-imports")
+
+
+@nox.session
 def examples(session: nox.Session) -> None:
     """Run every example against the embedded fake server."""
     session.install("-e", ".[test]")
@@ -48,7 +55,8 @@ def docs(session: nox.Session) -> None:
 def ray(session: nox.Session) -> None:
     """seedclient.ray on a local Ray cluster (installs the ray extra), and its example."""
     session.install("-e", ".[test,ray]")
-    session.run("python", "-m", "pytest", "tests_ray", "--no-cov", *session.posargs)
+    # In one process: each Ray test starts its own local cluster.
+    session.run("python", "-m", "pytest", "tests_ray", "--no-cov", "-n", "0", *session.posargs)
 
 
 @nox.session
