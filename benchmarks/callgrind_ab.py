@@ -9,7 +9,8 @@ checkout's. A figure is the difference of two run lengths (start-up cancels out)
 the extra requests (or chunks); three interleaved repeats, medians printed last. Keep the
 machine otherwise idle: under CPU contention the loop batches more work per iteration and the
 counts per request drop for reasons that have nothing to do with the code.
-``AB_KINDS=request`` (or ``chunk``) measures one of the two.
+``AB_KINDS=request`` (or ``chunk``) measures one of the two. A tree named ``floor``
+(``floor=-``) runs the floor recipes instead: raw aiohttp + msgspec, no seedclient.
 """
 
 from __future__ import annotations
@@ -62,8 +63,9 @@ def main() -> None:
         try:
             for rep in range(3):
                 for name, tree in trees.items():
-                    a = _count(tree, recipe, url, small)
-                    b = _count(tree, recipe, url, large)
+                    run = recipe.replace("seedclient", "floor") if name == "floor" else recipe
+                    a = _count(tree, run, url, small)
+                    b = _count(tree, run, url, large)
                     value = (b - a) / (large - small) / per
                     out.setdefault((label, name), []).append(value)
                     print(label, name, rep, round(value), flush=True)
