@@ -337,10 +337,4 @@ def _split_text(index: int, item: Any) -> tuple[int, str | None, str]:
 def _add_usage(total: Usage | None, more: Usage | None) -> Usage | None:
     if more is None:
         return total
-    if total is None:
-        return more
-    return Usage(
-        prompt_tokens=total.prompt_tokens + more.prompt_tokens,
-        completion_tokens=total.completion_tokens + more.completion_tokens,
-        total_tokens=total.total_tokens + more.total_tokens,
-    )
+    return more if total is None else total + more

@@ -183,6 +183,29 @@ class Usage(_Wire):
         d = self.completion_tokens_details
         return d.reasoning_tokens if d is not None else 0
 
+    def __add__(self, other: Usage) -> Usage:
+        """The usage of two calls together, cached and reasoning tokens included (a detail
+        stays None only when neither side has it)."""
+        if not isinstance(other, Usage):
+            return NotImplemented
+        prompt = completion = None
+        if self.prompt_tokens_details is not None or other.prompt_tokens_details is not None:
+            prompt = PromptTokensDetails(cached_tokens=self.cached_tokens + other.cached_tokens)
+        if (
+            self.completion_tokens_details is not None
+            or other.completion_tokens_details is not None
+        ):
+            completion = CompletionTokensDetails(
+                reasoning_tokens=self.reasoning_tokens + other.reasoning_tokens
+            )
+        return Usage(
+            prompt_tokens=self.prompt_tokens + other.prompt_tokens,
+            completion_tokens=self.completion_tokens + other.completion_tokens,
+            total_tokens=self.total_tokens + other.total_tokens,
+            prompt_tokens_details=prompt,
+            completion_tokens_details=completion,
+        )
+
 
 class MetaUsage(_Wire):
     """AI/ML API's cost report: credits used (2M credits = $1) and dollars spent."""

@@ -163,3 +163,25 @@ async def test_bad_items() -> None:
         clf = Classifier(client, labels=LABELS)
         with pytest.raises(ConfigurationError, match="not a text"):
             await clf.classify_all([42])
+
+
+async def test_an_asked_again_row_counts_both_calls_cached_tokens_included() -> None:
+    text = (
+        "The battery died after two days and support never answered my emails about it, "
+        "which is a shame because the screen is lovely and bright"
+    )
+    async with FakeSeedServer() as server, SeedClient(base_url=server.url, api_key="t") as c:
+        clf = Classifier(c, labels=["positive", "negative", "neutral"], model="seed-1.6-flash")
+        (once,) = await clf.classify_all([text])
+    async with (
+        FakeSeedServer(faults=FaultPlan(script=["bad_answer"])) as server,
+        SeedClient(base_url=server.url, api_key="t") as c,
+    ):
+        clf = Classifier(c, labels=["positive", "negative", "neutral"], model="seed-1.6-flash")
+        (twice,) = await clf.classify_all([text])
+        assert server.stats.received == 2
+    assert once.usage is not None and twice.usage is not None
+    assert twice.label == once.label == "negative"
+    assert twice.usage.prompt_tokens > 2 * once.usage.prompt_tokens  # two calls, the second longer
+    # The second call's prompt is long enough to be partly cached: the sum keeps it.
+    assert twice.usage.cached_tokens > once.usage.cached_tokens
