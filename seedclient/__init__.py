@@ -23,6 +23,7 @@ from ._bulk.runner import BatchRunner
 from ._bulk.stats import BatchStats
 from ._call.retry import RetryPolicy
 from ._client import SeedClient
+from ._clock import Clock
 from ._config import PROVIDERS, Timeout
 from ._errors import (
     APIConnectionError,
@@ -119,6 +120,7 @@ __all__ = [
     "ChunkChoice",
     "Classification",
     "Classifier",
+    "Clock",
     "CompletionTokensDetails",
     "Completions",
     "ConfigurationError",

@@ -1,1 +1,2 @@
-"""What crosses the wire, no I/O: Structs and decoders per API, the SSE decoder, headers."""
+"""What crosses the wire, with no I/O: Structs and decoders per API, the SSE decoder,
+headers and error bodies."""
