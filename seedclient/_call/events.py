@@ -14,7 +14,7 @@ import asyncio
 import contextlib
 import weakref
 from types import TracebackType
-from typing import NoReturn, TypeVar
+from typing import TypeVar
 
 import anyio
 
@@ -118,7 +118,9 @@ class EventStream:
         except APIConnectionError as exc:
             self.release()
             if delivered:
-                self.interrupted(delivered, exc)
+                raise StreamError(
+                    f"stream interrupted after {delivered} {self.unit}(s): {exc}", chunks=delivered
+                ) from exc
             # Nothing reached the caller yet: a cut or a timeout may be retried.
             await self.call.retry_or_raise(exc)
             return []
@@ -133,12 +135,6 @@ class EventStream:
                     self._timer.cancel()
                 self._arm(loop)
         return events
-
-    def interrupted(self, delivered: int, exc: SeedError) -> NoReturn:
-        """Raise the error of a stream cut after ``delivered`` items reached the caller."""
-        raise StreamError(
-            f"stream interrupted after {delivered} {self.unit}(s): {exc}", chunks=delivered
-        ) from exc
 
     async def finish(self) -> None:
         """After the last event: give the body a moment to end (for reuse), then release."""

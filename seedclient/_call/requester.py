@@ -85,10 +85,6 @@ class Requester:
         """A copy to change (``with_options``): same transport, its own settings and state."""
         return copy.copy(self)
 
-    def timeout_for(self, timeout: Timeout | float | None) -> Timeout:
-        """A request's timeouts: its own if given, else the client's."""
-        return self.timeout if timeout is None else Timeout.coerce(timeout)
-
     def call(
         self,
         path: str,
