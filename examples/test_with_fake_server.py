@@ -32,7 +32,9 @@ async def triage(client: SeedClient, ticket: str) -> str:
 # --- its tests --------------------------------------------------------------------------
 async def test_triage_answers_one_of_the_labels() -> None:
     async with FakeSeedServer() as server:
-        async with SeedClient(base_url=server.url, api_key="test") as client:
+        async with SeedClient(
+            provider=server.provider, base_url=server.url, api_key="test"
+        ) as client:
             team = await triage(client, "I was charged twice this month")
     assert team in {"billing", "shipping", "other"}
     assert server.stats.received == 1
@@ -42,7 +44,9 @@ async def test_triage_survives_an_overloaded_provider() -> None:
     # The first two requests get 503 ServerOverloaded; the client retries them.
     plan = FaultPlan(script=["overloaded", "overloaded"])
     async with FakeSeedServer(faults=plan) as server:
-        async with SeedClient(base_url=server.url, api_key="test", max_retries=2) as client:
+        async with SeedClient(
+            provider=server.provider, base_url=server.url, api_key="test", max_retries=2
+        ) as client:
             team = await triage(client, "Where is my parcel?")
     assert team in {"billing", "shipping", "other"}
     assert server.stats.faults["overloaded"] == 2
@@ -51,7 +55,9 @@ async def test_triage_survives_an_overloaded_provider() -> None:
 
 async def test_triage_reports_rate_limits_when_retries_are_off() -> None:
     async with FakeSeedServer(faults=FaultPlan(script=["rate_limit"])) as server:
-        async with SeedClient(base_url=server.url, api_key="test", max_retries=0) as client:
+        async with SeedClient(
+            provider=server.provider, base_url=server.url, api_key="test", max_retries=0
+        ) as client:
             with pytest.raises(RateLimitError) as info:
                 await triage(client, "Reset my password")
     assert info.value.code == "RateLimitExceeded.EndpointRPMExceeded"

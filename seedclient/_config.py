@@ -25,6 +25,19 @@ DEFAULT_PROVIDER = "byteplus"
 
 #: Parameters that only Ark-family servers accept; others reject them or ignore them.
 ARK_ONLY = frozenset({"thinking"})
+#: OpenAI parameters that no Seed provider documents: sent to generic servers only.
+OPENAI_ONLY = frozenset(
+    {
+        "metadata",
+        "store",
+        "modalities",
+        "audio",
+        "verbosity",
+        "web_search_options",
+        "prompt_cache_key",
+        "safety_identifier",
+    }
+)
 
 
 def check_int(name: str, value: object, minimum: int, *, optional: bool = False) -> None:
@@ -99,6 +112,10 @@ class Provider:
             (Ark's thinking models expect it in tool loops; strict gateways reject it).
         specs: model id -> rules read from the provider's own ``GET /models``
             (``client.models.list(refresh_rules=True)``); they win over the catalogue's.
+        seed: whether Seed's rules apply (a Seed provider): the catalogue's per-model
+            rules, Seed's ranges and the did-you-mean check. ``False`` for a generic
+            OpenAI-compatible server, where OpenAI's parameters pass through as given and
+            the server is the judge of their values.
     """
 
     name: str
@@ -111,6 +128,7 @@ class Provider:
     usage_in_stream: bool = True
     reasoning_in_messages: bool = True
     specs: Mapping[str, ModelSpec] = field(default_factory=dict)
+    seed: bool = True
 
 
 PROVIDERS: Mapping[str, Provider] = {
@@ -119,14 +137,14 @@ PROVIDERS: Mapping[str, Provider] = {
         base_url="https://ark.ap-southeast.bytepluses.com/api/v3",
         key_vars=("ARK_API_KEY",),
         aliases=pinned_ids("byteplus"),
-        rejects=frozenset({"seed"}),
+        rejects=OPENAI_ONLY | {"seed"},
     ),
     "volcengine": Provider(
         name="volcengine",
         base_url="https://ark.cn-beijing.volces.com/api/v3",
         key_vars=("ARK_API_KEY",),
         aliases=pinned_ids("volcengine"),
-        rejects=frozenset({"seed"}),
+        rejects=OPENAI_ONLY | {"seed"},
     ),
     "aimlapi": Provider(
         name="aimlapi",
@@ -134,7 +152,9 @@ PROVIDERS: Mapping[str, Provider] = {
         key_vars=("AIMLAPI_API_KEY",),
         aliases=pinned_ids("aimlapi"),
         # AI/ML validates bodies strictly; its Seed specs list none of these.
-        rejects=ARK_ONLY | {"logprobs", "top_logprobs", "service_tier", "user", "stop"},
+        rejects=ARK_ONLY
+        | OPENAI_ONLY
+        | {"logprobs", "top_logprobs", "logit_bias", "service_tier", "user", "stop"},
         top_p_min=0.01,
         seed_min=1,
         reasoning_in_messages=False,
@@ -145,9 +165,17 @@ PROVIDERS: Mapping[str, Provider] = {
         key_vars=("AISA_API_KEY",),
         aliases=pinned_ids("aisa"),
         # AIsa documents no reasoning_content on input: it is not sent back.
+        rejects=OPENAI_ONLY,
         reasoning_in_messages=False,
     ),
-    "openai-compatible": Provider(name="openai-compatible", base_url=""),
+    # Any OpenAI-compatible server: a faithful OpenAI client, nothing Seed-only sent.
+    "openai-compatible": Provider(
+        name="openai-compatible",
+        base_url="",
+        rejects=ARK_ONLY,
+        reasoning_in_messages=False,
+        seed=False,
+    ),
 }
 
 #: Every alias any provider knows: asking one provider for another's alias is an error.

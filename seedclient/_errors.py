@@ -101,6 +101,17 @@ class StreamError(SeedError):
         self.data = data
 
 
+class IncompleteStreamError(StreamError):
+    """A stream reached ``[DONE]`` but no choice said why it ended (no ``finish_reason``).
+
+    The server stopped generating early: llama.cpp's server does this to a running
+    stream when another request arrives. Every chunk that came was delivered, and the
+    stream's ``completion`` holds them, its choices' ``finish_reason`` left ``None``.
+    Raised rather than a warning because an answer cut short and taken as whole is data
+    lost without a word.
+    """
+
+
 class CheckpointLockedError(ConfigurationError):
     """Another process is writing the same results file (a bulk run's output)."""
 
@@ -136,12 +147,22 @@ class StructuredOutputError(SeedError):
     Attributes:
         content: the raw content of the last answer.
         errors: the validation error of each attempt, in order.
+        finish_reason: why the last answer ended; ``"length"`` means it was cut at the
+            token limit (raise ``max_tokens``), and it was not asked again.
     """
 
-    def __init__(self, message: str, *, content: str | None, errors: list[str]) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        content: str | None,
+        errors: list[str],
+        finish_reason: str | None = None,
+    ) -> None:
         super().__init__(message)
         self.content = content
         self.errors = errors
+        self.finish_reason = finish_reason
 
 
 class APIStatusError(SeedError):
@@ -196,6 +217,14 @@ class APIResponseValidationError(APIStatusError):
 
 class BadRequestError(APIStatusError):
     """400 or 422: the provider rejected the request's content."""
+
+
+class ContextLengthError(BadRequestError):
+    """The prompt (with the room asked for the answer) is longer than the model's context.
+
+    Whatever status the server used (400, or a 5xx on some local servers), it will not
+    change on a new attempt, so it is never retried: shorten the messages or ``max_tokens``.
+    """
 
 
 class AuthenticationError(APIStatusError):

@@ -58,6 +58,7 @@ class EventStream:
         "_loop",
         "_max_event_bytes",
         "_opened_at",
+        "_silent",
         "_timer",
         "_total_at",
         "call",
@@ -78,6 +79,7 @@ class EventStream:
         self._timer: asyncio.TimerHandle | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._opened_at = 0.0
+        self._silent = True  # nothing of the body read since the stream (re)opened
         self._last_event: float | None = None
         self._total_at: float | None = None
 
@@ -90,6 +92,7 @@ class EventStream:
         self.resp = resp
         self.request_id = request_id_of(resp.headers)
         self._decoder = SSEDecoder(self._max_event_bytes)
+        self._silent = True
         self._loop = loop = asyncio.get_running_loop()  # kept: looking it up costs a syscall
         self._opened_at = now = loop.time()
         self._last_event = None
@@ -111,9 +114,8 @@ class EventStream:
         try:
             data = await resp.read()
             if not data:
-                raise APIConnectionError(
-                    f"the stream ended before {self.end} after {delivered} {self.unit}(s)"
-                )
+                raise APIConnectionError(self._ended_early(delivered))
+            self._silent = False
             events = self._decoder.feed_raw(data)
         except APIConnectionError as exc:
             self.release()
@@ -135,6 +137,17 @@ class EventStream:
                     self._timer.cancel()
                 self._arm(loop)
         return events
+
+    def _ended_early(self, delivered: int) -> str:
+        said = f"the stream ended before {self.end} after {delivered} {self.unit}(s)"
+        if not self._silent:
+            return said
+        return (
+            f"{said}: the server answered 200 and ended the stream without sending anything, "
+            "so it failed before generating (a prompt longer than the model's context does "
+            "this on llama.cpp-based servers; the same request without streaming returns the "
+            "server's reason)"
+        )
 
     async def finish(self) -> None:
         """After the last event: give the body a moment to end (for reuse), then release."""

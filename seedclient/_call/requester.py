@@ -6,6 +6,7 @@ import copy
 import os
 import time
 from collections.abc import Mapping
+from typing import Any
 
 from .._clock import SYSTEM_CLOCK, Clock
 from .._config import Provider, Timeout
@@ -36,6 +37,8 @@ class Requester:
         max_response_bytes: the largest whole body read (also caps what a stream keeps).
         clock: how time is read and waited (backoff, deadlines, pacing).
         closed: set when the owning client closed; a closed requester makes no calls.
+        learned: what the server was found to accept, per feature and model (e.g. the
+            structured-output form that worked); shared with copies of this requester.
     """
 
     __slots__ = (
@@ -45,6 +48,7 @@ class Requester:
         "clock",
         "closed",
         "headers",
+        "learned",
         "max_event_bytes",
         "max_response_bytes",
         "provider",
@@ -76,13 +80,15 @@ class Requester:
         self.max_event_bytes = max_event_bytes
         self.max_response_bytes = max_response_bytes
         self.closed = False
+        self.learned: dict[tuple[str, str], Any] = {}
         # X-Client-Request-Id: a per-client prefix plus a counter, unique and cheap.
         rand = os.urandom(8)
         self._rid_prefix = time.strftime("%Y%m%d%H%M%S") + "".join(_ALPHANUM[b % 62] for b in rand)
         self._rid_counter = 0
 
     def copy(self) -> Requester:
-        """A copy to change (``with_options``): same transport, its own settings and state."""
+        """A copy to change (``with_options``): same transport and ``learned``, its own
+        settings."""
         return copy.copy(self)
 
     def call(

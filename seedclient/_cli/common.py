@@ -105,7 +105,9 @@ async def open_client(args: argparse.Namespace, **options: Any) -> AsyncIterator
         from ..testing import FakeSeedServer
 
         async with FakeSeedServer(**getattr(args, "fake_options", {})) as server:
-            async with SeedClient(base_url=server.url, api_key="fake", **options) as client:
+            async with SeedClient(
+                provider=server.provider, base_url=server.url, api_key="fake", **options
+            ) as client:
                 yield client
         return
     async with SeedClient(

@@ -139,6 +139,11 @@ class ChunkAccumulator:
             if c.logprobs is not None and c.logprobs.content:
                 state.logprobs.extend(c.logprobs.content)
 
+    @property
+    def finished(self) -> bool:
+        """Whether any choice has said why it ended (a ``finish_reason``)."""
+        return any(s.finish_reason is not None for s in self._states.values())
+
     def completion(
         self,
         request_id: str | None = None,

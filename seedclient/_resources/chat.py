@@ -2,20 +2,22 @@
 
 from __future__ import annotations
 
+import dataclasses
 import inspect
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal, TypeVar, overload
 
 from .._call.requester import Requester
 from .._config import resolve_model
-from .._errors import ConfigurationError, StructuredOutputError
+from .._errors import APIStatusError, ConfigurationError, StructuredOutputError
 from .._transports import Response
 from .._wire.base import encode_body
 from .._wire.chat import ChatCompletion, completion_decoder
 from .._wire.headers import rate_limit_of
 from .chat_params import ChatParams, chat_body
 from .chat_stream import ChatStream
-from .structured import OutputType, repair_message
+from .model_rules import rules_of
+from .structured import OutputType, StructuredOutput, forms_for, refuses_format, repair_message
 
 if TYPE_CHECKING:
     from typing_extensions import Unpack
@@ -78,49 +80,108 @@ class Completions:
         )
         return sent
 
-    async def parse(self, *, response_format: type[T], **params: Any) -> ChatCompletion:
+    async def parse(
+        self,
+        *,
+        response_format: type[T],
+        structured_output: StructuredOutput = "auto",
+        **params: Any,
+    ) -> ChatCompletion:
         """A chat completion whose answer is decoded and validated into ``response_format``.
 
         ``response_format`` is a msgspec Struct, a dataclass, a TypedDict, or a pydantic model
-        (when pydantic is installed). Its JSON schema is sent the best way the model takes
-        it (``json_schema``, strict; else ``json_object`` with the schema in a system
-        message). Each choice's ``message.parsed`` is the decoded instance. An answer that
-        does not validate is asked again once, with the validation error; then
-        :class:`StructuredOutputError` (with the raw ``content``) is raised. The other
-        parameters are those of :meth:`create`.
+        (when pydantic is installed). ``structured_output`` says how its JSON schema travels:
+        ``json_schema`` (strict), ``json_object`` (with the schema in a system message),
+        ``prompt`` (the schema in a system message alone) or ``auto``: a Seed model's best
+        form from the catalogue; elsewhere each form best first, the next one when the
+        server refuses a form (400/422, or a 5xx naming the schema; a refused form is not
+        retried), and what worked is remembered for the client and model. Each choice's
+        ``message.parsed`` is the decoded instance. An answer that does not validate is
+        asked again once, with the validation error; then :class:`StructuredOutputError`
+        (with the raw ``content``) is raised; an answer cut at the token limit
+        (``finish_reason == "length"``) raises it at once. The other parameters are those
+        of :meth:`create`.
         """
         output = OutputType(response_format)
-        model = params.get("model")
-        extra, messages = output.request(
-            resolve_model(self._requester.provider, model) if isinstance(model, str) else "",
-            params.get("messages") or [],
-        )
+        done, sent = await self._first_structured(output, structured_output, params)
+        messages = sent["messages"]
         errors: list[str] = []
-        content: str | None = None
-        for _attempt in range(2):
-            done: ChatCompletion = await self.create(**{**params, **extra, "messages": messages})
-            problem = None
+        while True:
+            problem = content = finish = None
             for choice in done.choices:
                 try:
                     choice.message.parsed = output.parse(choice.message.content)
                 except ValueError as exc:
-                    problem = str(exc)
-                    content = choice.message.content
+                    problem, content, finish = (
+                        str(exc),
+                        choice.message.content,
+                        choice.finish_reason,
+                    )
                     break
             if problem is None:
                 return done
             errors.append(problem)
+            if finish == "length":
+                raise StructuredOutputError(
+                    f"the answer was cut at the token limit before its JSON was complete "
+                    f"(finish_reason='length'): raise max_tokens; {problem}",
+                    content=content,
+                    errors=errors,
+                    finish_reason=finish,
+                )
+            if len(errors) == 2:
+                raise StructuredOutputError(
+                    f"the answer did not validate as {output.name} after {len(errors)} "
+                    f"attempts: {problem}",
+                    content=content,
+                    errors=errors,
+                    finish_reason=finish,
+                )
             messages = [
                 *messages,
                 {"role": "assistant", "content": content or ""},
                 repair_message(problem),
             ]
-        raise StructuredOutputError(
-            f"the answer did not validate as {output.name} after {len(errors)} attempts: "
-            f"{errors[-1]}",
-            content=content,
-            errors=errors,
-        )
+            done = await self.create(**{**sent, "messages": messages})
+
+    async def _first_structured(
+        self, output: OutputType[Any], mode: StructuredOutput, params: Mapping[str, Any]
+    ) -> tuple[ChatCompletion, dict[str, Any]]:
+        """The first answer in the best form the server takes, and the parameters sent.
+
+        Forms not yet known to work are tried without retries: a refusal moves on to the
+        next form; another error that may clear is sent again with the normal retries.
+        """
+        requester = self._requester
+        model = params.get("model")
+        key = ("structured_output", model if isinstance(model, str) else "")
+        forms = _forms(requester, mode, params)
+        if mode == "auto" and key in requester.learned:
+            forms = (requester.learned[key],)
+        given = params.get("messages") or []
+        for i, form in enumerate(forms):
+            extra, messages = output.request(form, given)
+            sent: dict[str, Any] = {**params, **extra, "messages": messages}
+            if i == len(forms) - 1:
+                done = await self.create(**sent)
+            else:
+                try:
+                    done = await self._without_retries().create(**sent)
+                except APIStatusError as exc:
+                    if refuses_format(exc):
+                        continue
+                    if not requester.retry.is_retryable(exc):
+                        raise
+                    done = await self.create(**sent)
+            if mode == "auto":
+                requester.learned[key] = form
+            return done, sent
+        raise AssertionError("unreachable: the last form returns or raises")
+
+    def _without_retries(self) -> Completions:
+        requester = self._requester.copy()
+        requester.retry = dataclasses.replace(requester.retry, max_retries=0)
+        return Completions(requester)
 
     async def run_tools(
         self,
@@ -209,9 +270,10 @@ class Completions:
         parse = None
         if isinstance(params.get("response_format"), type):
             output: OutputType[Any] = OutputType(params["response_format"])  # type: ignore[arg-type]
-            extra, messages = output.request(
-                resolve_model(requester.provider, params["model"]), params["messages"]
-            )
+            form = requester.learned.get(("structured_output", params["model"]))
+            if form is None:
+                form = _forms(requester, "auto", params)[0]
+            extra, messages = output.request(form, params["messages"])
             params = {**params, **extra, "messages": messages}  # type: ignore[typeddict-item]
             if not extra:
                 params.pop("response_format", None)
@@ -231,6 +293,15 @@ class Completions:
             parse=parse,
             max_kept=requester.max_response_bytes,
         )
+
+
+def _forms(requester: Requester, mode: str, params: Mapping[str, Any]) -> tuple[str, ...]:
+    """The structured-output forms to try for this request's model, best first."""
+    model = params.get("model")
+    spec = None
+    if isinstance(model, str):
+        spec = rules_of(requester.provider, model, resolve_model(requester.provider, model))
+    return forms_for(spec, mode)
 
 
 def _chat_signature(method: Any, *, first: Sequence[inspect.Parameter] = ()) -> None:
@@ -262,7 +333,11 @@ _chat_signature(
 _chat_signature(Completions.stream)
 _chat_signature(Completions.create_batch)
 _chat_signature(
-    Completions.parse, first=[inspect.Parameter("response_format", _kw, annotation=type)]
+    Completions.parse,
+    first=[
+        inspect.Parameter("response_format", _kw, annotation=type),
+        inspect.Parameter("structured_output", _kw, default="auto", annotation="StructuredOutput"),
+    ],
 )
 
 

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any, Literal, Protocol, TypedDict
 
 import msgspec
 
-from .._config import Provider, Timeout, resolve_model
+from .._config import OPENAI_ONLY, Provider, Timeout, resolve_model
 from .._errors import ConfigurationError, UnsupportedParameterWarning
 from .._wire.chat import ChatMessage, Message
 from .model_rules import check_model, check_rules
@@ -36,13 +36,20 @@ MessageParam = ChatMessage | Message | Mapping[str, Any] | _ResponseMessage
 class ChatParams(TypedDict, total=False):
     """The parameters of a chat completion; each is checked before anything is sent.
 
+    On a Seed provider (``byteplus``, ``volcengine``, ``aimlapi``, ``aisa``) Seed's ranges
+    and each model's own rules apply, as below. On ``openai-compatible`` the client is a
+    plain OpenAI client: types are checked, values pass through as given (the server
+    judges its own ranges), and nothing Seed-only (``thinking``, ``reasoning_content`` in
+    messages) is sent.
+
     Attributes:
         model: a friendly alias (``seed-1.6-flash``, ``seed-2.0-pro``...), a provider's
-            pinned id, or an ``ep-...`` endpoint id. Required.
+            pinned id, or an ``ep-...`` endpoint id; on a generic server, any id it serves.
+            Required.
         messages: dicts, :class:`ChatMessage` or response messages (``Message`` or
             openai-python's), each with a ``role``. Required.
         max_tokens: >= 1; caps the answer, not the reasoning (Ark). Exclusive with
-            ``max_completion_tokens``.
+            ``max_completion_tokens`` on Seed.
         max_completion_tokens: >= 0, up to the model's cap (32K-128K); reasoning included.
             Not on AI/ML API's ``bytedance/`` routes.
         temperature: 0 to 2.
@@ -50,7 +57,9 @@ class ChatParams(TypedDict, total=False):
         frequency_penalty: -2 to 2.
         presence_penalty: -2 to 2.
         seed: an integer (AI/ML API: >= 1); not sent to Ark, which does not take it.
-        stop: a string or up to 4; not sent to AI/ML API.
+        stop: a string or up to 4 (any number on a generic server); not sent to AI/ML API.
+        n: how many choices to generate (>= 1).
+        logit_bias: token id -> bias (-100 to 100 on Seed); not sent to AI/ML API.
         tools: up to 128 function tools.
         tool_choice: ``none``, ``auto``, ``required`` or
             ``{"type": "function", "function": {"name": ...}}``.
@@ -62,11 +71,19 @@ class ChatParams(TypedDict, total=False):
         reasoning_effort: ``minimal | low | medium | high`` on Seed 1.x, also ``none``,
             ``xhigh``, ``max`` on Seed 2.x; ``none``/``minimal`` switch reasoning off.
         thinking: ``enabled``, ``disabled`` or (seed-1.6-flash only) ``auto``; Ark and AIsa
-            only (not sent to AI/ML API).
-        service_tier: ``auto`` or ``default`` (Ark).
+            only (not sent to AI/ML API or a generic server).
+        service_tier: ``auto`` or ``default`` (Ark); any tier a generic server names.
         user: an end-user id (not sent to AI/ML API).
         stream_options: ``{"include_usage": ...}``; passing it also makes a stream yield
             the usage-only chunk.
+        metadata: OpenAI's request metadata (generic servers only).
+        store: OpenAI's stored completions switch (generic servers only).
+        modalities: OpenAI's output modalities (generic servers only).
+        audio: OpenAI's audio output options (generic servers only).
+        verbosity: OpenAI's answer length hint (generic servers only).
+        web_search_options: OpenAI's web search options (generic servers only).
+        prompt_cache_key: OpenAI's prompt cache key (generic servers only).
+        safety_identifier: OpenAI's end-user safety id (generic servers only).
         extra_body: fields sent as they are, after every check (also a brand-new model id).
         extra_headers: headers added to this request.
         timeout: a :class:`Timeout`, or seconds for the total deadline of this call.
@@ -82,6 +99,8 @@ class ChatParams(TypedDict, total=False):
     presence_penalty: float
     seed: int
     stop: str | Sequence[str]
+    n: int
+    logit_bias: Mapping[str, float]
     tools: Sequence[Mapping[str, Any]]
     tool_choice: Literal["none", "auto", "required"] | Mapping[str, Any]
     parallel_tool_calls: bool
@@ -93,6 +112,14 @@ class ChatParams(TypedDict, total=False):
     service_tier: Literal["auto", "default"]
     user: str
     stream_options: Mapping[str, Any]
+    metadata: Mapping[str, str]
+    store: bool
+    modalities: Sequence[str]
+    audio: Mapping[str, Any]
+    verbosity: str
+    web_search_options: Mapping[str, Any]
+    prompt_cache_key: str
+    safety_identifier: str
     extra_body: Mapping[str, Any]
     extra_headers: Mapping[str, str]
     timeout: Timeout | float
@@ -108,6 +135,7 @@ _NUMBERS: dict[str, tuple[float | None, float | None, type]] = {
     "presence_penalty": (-2.0, 2.0, float),
     "seed": (None, None, int),
     "top_logprobs": (0, 20, int),
+    "n": (1, None, int),
 }
 _CHOICES: dict[str, frozenset[str]] = {
     # Every value any model takes; the model's own set is checked in _rules.
@@ -118,7 +146,7 @@ _CHOICES: dict[str, frozenset[str]] = {
 _BOOLS = frozenset({"logprobs", "parallel_tool_calls"})
 _TOOL_CHOICES = frozenset({"none", "auto", "required"})
 _RESPONSE_FORMATS = frozenset({"text", "json_object", "json_schema"})
-_PASSED_AS_IS = frozenset({"user", "stream_options"})
+_PASSED_AS_IS = frozenset({"user", "stream_options"}) | OPENAI_ONLY
 _SKIP = frozenset({"model", "messages", "extra_body", "extra_headers", "timeout"})
 #: Numbers that take part in a rule between parameters (see _cross_check).
 _CROSS_CHECKED = frozenset({"max_completion_tokens", "top_logprobs", "top_p", "seed"})
@@ -128,8 +156,11 @@ def _bad(name: str, allowed: str, value: Any) -> ConfigurationError:
     return ConfigurationError(f"{name} must be {allowed}, got {value!r}")
 
 
-def _check_number(name: str, value: Any) -> None:
+def _check_number(name: str, value: Any, ranged: bool = True) -> None:
+    """Refuse a number of the wrong type or (``ranged``: Seed's rules) out of its range."""
     low, high, kind = _NUMBERS[name]
+    if not ranged:
+        low = high = None
     exact = type(value)  # exact types first (a bool is an int, but not a number here)
     if (exact is int or (exact is float and kind is not int)) and (
         (low is None or value >= low) and (high is None or value <= high)
@@ -163,7 +194,8 @@ def _message_dict(m: Any, keep_reasoning: bool) -> dict[str, Any]:
     out: dict[str, Any] = {"role": m.role}
     calls = getattr(m, "tool_calls", None)
     content = getattr(m, "content", None)
-    out["content"] = "" if content is None and not calls else content
+    # "" rather than null beside tool calls: every server tested takes "", some refuse null.
+    out["content"] = "" if content is None else content
     if calls:
         out["tool_calls"] = [_call_dict(c) for c in calls]
     for name in ("name", "tool_call_id"):
@@ -218,12 +250,20 @@ def _check_messages(messages: Any, keep_reasoning: bool) -> Any:
     return messages if converted is None else converted
 
 
-def _check_other(name: str, value: Any) -> Any:
-    """Check a non-numeric parameter; return its wire form."""
+def _is_list(value: Any) -> bool:
+    return isinstance(value, Sequence) and not isinstance(value, (str, bytes))
+
+
+def _check_other(name: str, value: Any, seed: bool) -> Any:
+    """Check a non-numeric parameter; return its wire form.
+
+    ``seed``: Seed's rules (its value sets and counts); else OpenAI's types only, the
+    values being the server's to judge.
+    """
     if name in _CHOICES:
         if name == "thinking" and type(value) is not str and isinstance(value, Mapping):
             value = value.get("type")
-        if value not in _CHOICES[name]:
+        if value not in _CHOICES[name] and (seed or not isinstance(value, str)):
             raise _bad(name, "one of " + ", ".join(sorted(_CHOICES[name])), value)
         return {"type": value} if name == "thinking" else value
     if name in _BOOLS:
@@ -234,22 +274,24 @@ def _check_other(name: str, value: Any) -> Any:
         if isinstance(value, str):
             return value
         if (
-            isinstance(value, Sequence)
-            and 0 < len(value) <= 4
+            _is_list(value)
+            and 0 < len(value) <= (4 if seed else len(value))
             and all(isinstance(s, str) for s in value)
         ):
             return list(value)
         raise _bad("stop", "a string or a list of at most 4 strings", value)
     if name == "tools":
-        if isinstance(value, (str, bytes)) or not isinstance(value, Sequence) or len(value) > 128:
+        if not _is_list(value) or (seed and len(value) > 128):
             raise _bad("tools", "a list of at most 128 function tools", value)
         return list(value)
     if name == "tool_choice":
         if isinstance(value, Mapping):
             fn = value.get("function")
-            if value.get("type") == "function" and isinstance(fn, Mapping) and fn.get("name"):
+            if not seed or (
+                value.get("type") == "function" and isinstance(fn, Mapping) and fn.get("name")
+            ):
                 return value
-        elif value in _TOOL_CHOICES:
+        elif value in _TOOL_CHOICES or (not seed and isinstance(value, str)):
             return value
         raise _bad(
             "tool_choice",
@@ -257,9 +299,21 @@ def _check_other(name: str, value: Any) -> Any:
             value,
         )
     if name == "response_format":
-        if isinstance(value, Mapping) and value.get("type") in _RESPONSE_FORMATS:
+        if isinstance(value, Mapping) and (
+            value.get("type") in _RESPONSE_FORMATS
+            or (not seed and isinstance(value.get("type"), str))
+        ):
             return value
         raise _bad("response_format", "a dict with type text, json_object or json_schema", value)
+    if name == "logit_bias":
+        if isinstance(value, Mapping) and all(
+            isinstance(v, (int, float))
+            and not isinstance(v, bool)
+            and (not seed or -100 <= v <= 100)
+            for v in value.values()
+        ):
+            return {str(k): v for k, v in value.items()}
+        raise _bad("logit_bias", "a dict of token id -> bias in [-100, 100]", value)
     if name in _PASSED_AS_IS:
         return value
     raise ConfigurationError(
@@ -302,6 +356,7 @@ def chat_body(provider: Provider, params: Mapping[str, Any], *, stream: bool) ->
     sent = resolve_model(provider, model)
     extra = params.get("extra_body")
     own_model = isinstance(extra, Mapping) and "model" in extra
+    seed = provider.seed
     spec = None if own_model else check_model(provider, model, sent)
     body: dict[str, Any] = {"model": sent, "messages": messages}
     rejects = provider.rejects
@@ -310,10 +365,10 @@ def chat_body(provider: Provider, params: Mapping[str, Any], *, stream: bool) ->
         if value is None or name in _SKIP:
             continue
         if name in _NUMBERS:
-            _check_number(name, value)
+            _check_number(name, value, seed)
             cross = cross or name in _CROSS_CHECKED
         else:
-            value = _check_other(name, value)
+            value = _check_other(name, value, seed)
         if rejects and name in rejects:
             warnings.warn(
                 f"{provider.name} does not accept {name!r}; it was not sent "
@@ -323,7 +378,7 @@ def chat_body(provider: Provider, params: Mapping[str, Any], *, stream: bool) ->
             )
             continue
         body[name] = value
-    if cross:
+    if cross and seed:
         _cross_check(provider, body)
     if stream:
         body["stream"] = True

@@ -9,7 +9,7 @@ import msgspec
 
 from .._call.call import Call
 from .._call.events import EventStream, TypedStream
-from .._errors import ResponseTooLargeError, StreamError
+from .._errors import IncompleteStreamError, ResponseTooLargeError, StreamError
 from .._wire.chat import ChatCompletion, ChatCompletionChunk, Usage, chunk_decoder
 from .._wire.errors import stream_error_event as _stream_error
 from .._wire.sse import RawEvent
@@ -28,11 +28,12 @@ class ChatStream(TypedStream):
     the end, :attr:`completion` holds the whole answer assembled from the chunks.
 
     The stream ends at ``data: [DONE]``. A body that ends without it, an error event, a
-    malformed chunk or a timeout raises; the connection is released on every way out:
-    the end, ``break`` (at the latest when the stream object is dropped), an exception, or
-    cancellation. Before the first chunk reaches you, failures are retried under the
-    client's retry policy; after it, an interruption raises :class:`StreamError` saying how
-    many chunks arrived.
+    malformed chunk or a timeout raises; so does a ``[DONE]`` that no choice's
+    ``finish_reason`` preceded (:class:`IncompleteStreamError`: the answer was cut short).
+    The connection is released on every way out: the end, ``break`` (at the latest when
+    the stream object is dropped), an exception, or cancellation. Before the first chunk
+    reaches you, failures are retried under the client's retry policy; after it, an
+    interruption raises :class:`StreamError` saying how many chunks arrived.
     """
 
     def __init__(
@@ -148,6 +149,13 @@ class ChatStream(TypedStream):
                     if self._done:
                         self._closed = True
                         await self._source.finish()
+                        if not self._acc.finished:
+                            raise IncompleteStreamError(
+                                f"the stream reached [DONE] after {self._chunks} chunk(s) but "
+                                "no choice said why it ended (no finish_reason): the server "
+                                "stopped early; .completion holds what came",
+                                chunks=self._chunks,
+                            )
                         raise StopAsyncIteration
                 elif self._done or self._closed:
                     raise StopAsyncIteration

@@ -6,7 +6,6 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from .._call.requester import Requester
-from .._catalog import family_of
 from .._config import Timeout, resolve_model
 from .._errors import ConfigurationError
 from .._transports import Response
@@ -17,6 +16,7 @@ from .._wire.embeddings import (
     embeddings_decoder,
     multimodal_embeddings_decoder,
 )
+from .model_rules import rules_of
 from .references import reference_url
 
 __all__ = ["Embeddings"]
@@ -66,7 +66,7 @@ class Embeddings:
     ) -> dict[str, Any]:
         """The checked common fields of both endpoints' bodies."""
         sent = resolve_model(self._requester.provider, model)
-        spec = family_of(sent) or family_of(model)
+        spec = rules_of(self._requester.provider, model, sent)
         if dimensions is not None:
             if isinstance(dimensions, bool) or not isinstance(dimensions, int):
                 raise ConfigurationError(f"dimensions must be an integer, got {dimensions!r}")

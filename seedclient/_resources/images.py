@@ -13,7 +13,6 @@ import anyio
 
 from .._call.call import Call
 from .._call.requester import Requester
-from .._catalog import family_of
 from .._config import Timeout, resolve_model
 from .._errors import APIConnectionError, ConfigurationError, SeedError
 from .._wire.base import encode_body
@@ -23,7 +22,7 @@ from .._wire.images import (
     images_decoder,
 )
 from .image_stream import ImageStream
-from .model_rules import check_image
+from .model_rules import check_image, rules_of
 from .references import format_of, references
 
 __all__ = ["ImageStream", "Images"]
@@ -100,7 +99,7 @@ class Images:
                 f"response_format must be url or b64_json, got {response_format!r}"
             )
         sent = resolve_model(requester.provider, model)
-        check_image(requester.provider, family_of(sent) or family_of(model), params)
+        check_image(requester.provider, rules_of(requester.provider, model, sent), params)
         body: dict[str, Any] = {"model": sent, "prompt": prompt}
         aiml = requester.provider.name == "aimlapi"
         for key, value in params.items():

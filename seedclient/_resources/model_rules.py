@@ -17,12 +17,26 @@ from .._catalog import image_size as catalogue_image_size
 from .._config import Provider
 from .._errors import ConfigurationError
 
-__all__ = ["check_model", "check_rules"]
+__all__ = ["check_model", "check_rules", "rules_of"]
+
+
+def rules_of(provider: Provider, given: str, sent: str) -> ModelSpec | None:
+    """The rules a model is held to: what the server's own listing said
+    (``models.list(refresh_rules=True)``), else, on a Seed provider only, the catalogue's.
+
+    A generic server gets no catalogue rules, even for a Seed model id (a gateway judges
+    its own requests).
+    """
+    spec = provider.specs.get(sent)
+    if spec is not None or not provider.seed:
+        return spec
+    return family_of(sent) or family_of(given)
 
 
 def check_model(provider: Provider, given: str, sent: str) -> ModelSpec | None:
-    """The catalogue's entry for a model, or None; refuse a likely typo on a known provider."""
-    spec = provider.specs.get(sent) or family_of(sent) or family_of(given)
+    """The rules of a model (see :func:`rules_of`), or None; refuse a likely typo on a
+    Seed provider."""
+    spec = rules_of(provider, given, sent)
     if spec is not None or not provider.aliases or sent.startswith("ep-"):
         return spec
     close = suggest(given, known_names())

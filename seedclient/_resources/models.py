@@ -28,7 +28,8 @@ class Models:
 
         With ``refresh_rules=True`` the client takes its per-model rules from the answer
         (output caps, context windows, structured-output kinds) in place of the
-        catalogue's, and ids the catalogue does not know pass the "did you mean" check.
+        catalogue's, and ids the catalogue does not know pass the "did you mean" check. On a
+        generic server only what the listing states becomes a rule.
         Copies made by ``with_options()`` (and runners made) before keep the old rules.
         """
         requester = self._requester
@@ -36,8 +37,10 @@ class Models:
         page: ModelsPage = await call.send_decoded(models_decoder, "models")
         if refresh_rules:
             specs = dict(requester.provider.specs)
+            seed = requester.provider.seed
             for info in page.data:  # a plain list (no matrix) still says which ids exist
-                if info.id:
+                # A generic server's plain list says nothing of rules: none are made up.
+                if info.id and (seed or info.features or info.token_limits):
                     specs[info.id] = from_listing(info.id, info.features, info.token_limits)
             requester.provider = dataclasses.replace(requester.provider, specs=specs)
         return page

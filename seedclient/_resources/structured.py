@@ -1,24 +1,40 @@
 """Structured output: a Python type -> a JSON schema -> the model's answer parsed into the type.
 
 Types: msgspec Structs, dataclasses, TypedDicts (anything msgspec can decode), and pydantic
-models when pydantic is installed (never imported otherwise). Where a model takes
-``json_schema``, the schema is sent as ``response_format`` (strict); where it takes only
-``json_object``, that plus the schema in a system message; where it takes no
-``response_format`` at all, the schema in a system message alone.
+models when pydantic is installed (never imported otherwise). The schema travels in one of
+three forms: ``json_schema`` (``response_format``, strict), ``json_object`` (that
+``response_format`` plus the schema in a system message) or ``prompt`` (the schema in a
+system message alone). A Seed model's form is the catalogue's best; elsewhere the forms are
+tried best first, and a server that refuses one is asked in the next (see
+:func:`refuses_format`).
 """
 
 from __future__ import annotations
 
 import sys
 from collections.abc import Mapping, Sequence
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, Literal, TypeVar
 
 import msgspec
 
-from .._catalog import family_of
-from .._errors import ConfigurationError
+from .._catalog import ModelSpec
+from .._errors import APIStatusError, ConfigurationError
 
-__all__ = ["OutputType", "repair_message"]
+__all__ = [
+    "FORMS",
+    "OutputType",
+    "StructuredOutput",
+    "forms_for",
+    "refuses_format",
+    "repair_message",
+]
+
+#: How the schema travels: the value of ``parse(structured_output=...)``.
+StructuredOutput = Literal["auto", "json_schema", "json_object", "prompt"]
+#: The forms, best first.
+FORMS: tuple[str, ...] = ("json_schema", "json_object", "prompt")
+#: Words a server's 5xx uses when what it cannot do is the requested format.
+_FORMAT_WORDS = ("response_format", "json_schema", "schema", "grammar")
 
 T = TypeVar("T")
 
@@ -54,18 +70,16 @@ class OutputType(Generic[T]):
             None if self.is_pydantic else msgspec.json.Decoder(tp)
         )
 
-    def request(self, model: str, messages: Sequence[Any]) -> tuple[dict[str, Any], list[Any]]:
-        """The ``response_format`` (possibly empty) and the messages to send for ``model``."""
-        spec = family_of(model)
-        formats = spec.response_formats if spec is not None else {"json_schema"}
-        if "json_schema" in formats:
+    def request(self, form: str, messages: Sequence[Any]) -> tuple[dict[str, Any], list[Any]]:
+        """The ``response_format`` (possibly empty) and the messages to send in ``form``."""
+        if form == "json_schema":
             fmt = {
                 "type": "json_schema",
                 "json_schema": {"name": self.name, "schema": self.schema, "strict": True},
             }
             return {"response_format": fmt}, list(messages)
         note = {"role": "system", "content": _INSTRUCTION + _schema_text(self.schema)}
-        extra = {"response_format": {"type": "json_object"}} if "json_object" in formats else {}
+        extra = {"response_format": {"type": "json_object"}} if form == "json_object" else {}
         return extra, [note, *messages]
 
     def parse(self, content: str | None) -> T:
@@ -83,6 +97,30 @@ class OutputType(Generic[T]):
             return self._decoder.decode(text)
         except msgspec.DecodeError as exc:  # ValidationError is a DecodeError
             raise ValueError(str(exc)) from exc
+
+
+def forms_for(spec: ModelSpec | None, mode: str) -> tuple[str, ...]:
+    """The forms to try, best first: the one asked for; a known model's best; else all."""
+    if mode != "auto":
+        if mode not in FORMS:
+            raise ConfigurationError(
+                f"structured_output must be auto, json_schema, json_object or prompt, got {mode!r}"
+            )
+        return (mode,)
+    if spec is None:
+        return FORMS
+    takes = spec.response_formats
+    return (next((f for f in FORMS[:2] if f in takes), "prompt"),)
+
+
+def refuses_format(error: APIStatusError) -> bool:
+    """Whether a server's error says it cannot take the requested format: a 400 or 422, or
+    a 5xx whose message names the schema or ``response_format`` (some local servers fail
+    that way)."""
+    if error.status_code in (400, 422):
+        return True
+    text = f"{error.message} {error.body}".lower()
+    return error.status_code >= 500 and any(w in text for w in _FORMAT_WORDS)
 
 
 def _inline_root(schema: dict[str, Any]) -> dict[str, Any]:

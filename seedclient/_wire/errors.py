@@ -16,18 +16,37 @@ from .._errors import (
     _BY_STATUS,
     QUOTA_CODES,
     APIStatusError,
+    ContextLengthError,
     InternalServerError,
     QuotaExceededError,
 )
 from .headers import parse_retry_after, request_id_of
 
 _REQUEST_ID_IN_TEXT = re.compile(r"Request id:\s*([A-Za-z0-9._:-]+)", re.IGNORECASE)
+#: How servers say a prompt does not fit: OpenAI and vLLM ("maximum context length"),
+#: llama.cpp ("exceed context window", "exceeds the available context size"), codes.
+_CONTEXT = re.compile(
+    r"context[ _]length|maximum context|exceeds? (?:the )?(?:available )?context|"
+    r"context[ _](?:window|size)",
+    re.IGNORECASE,
+)
 
 
 def _str_or_none(value: Any) -> str | None:
     if value is None or value == "":
         return None
     return str(value)
+
+
+def _detail(detail: Any) -> str:
+    """FastAPI-style ``{"detail": ...}``: a string, or a list of validation errors."""
+    if isinstance(detail, str):
+        return detail
+    if isinstance(detail, list):
+        return "; ".join(
+            str(d.get("msg", d)) if isinstance(d, dict) else str(d) for d in detail[:5]
+        )
+    return ""
 
 
 def status_error(status: int, body: bytes, headers: Mapping[str, str]) -> APIStatusError:
@@ -64,7 +83,7 @@ def _error_from(
         elif isinstance(inner, str):
             message = inner
         else:
-            message = str(parsed.get("message") or "")
+            message = str(parsed.get("message") or _detail(parsed.get("detail")) or "")
             code = _str_or_none(parsed.get("code"))
             request_id = _str_or_none(parsed.get("requestId") or parsed.get("request_id"))
     else:
@@ -81,6 +100,8 @@ def _error_from(
     cls: type[APIStatusError]
     if status == 429 and code in QUOTA_CODES:
         cls = QuotaExceededError
+    elif (status in (400, 413, 422) or status >= 500) and _CONTEXT.search(f"{code} {message}"):
+        cls = ContextLengthError
     elif status >= 500:
         cls = InternalServerError
     else:

@@ -16,14 +16,21 @@ from ._stats import ServerStats
 
 __all__ = ["FakeSeedServer", "ServerStats"]
 
+_PROVIDER_OF = {
+    "ark": "byteplus",
+    "aiml": "aimlapi",
+    "aisa": "aisa",
+    "openai": "openai-compatible",
+}
+
 
 class FakeSeedServer(ChatHandlers, EndpointHandlers):
     """An embedded Seed endpoint on 127.0.0.1 with a free port, for tests and demos.
 
-    ``async with FakeSeedServer() as server:`` then ``SeedClient(base_url=server.url,
-    api_key="anything")``. It serves chat completions (JSON and SSE), Seedream image
-    generation and the model list under ``/v1`` and ``/api/v3``, answers with a
-    deterministic fake model, and injects the faults of a :class:`FaultPlan`.
+    ``async with FakeSeedServer() as server:`` then ``SeedClient(provider=server.provider,
+    base_url=server.url, api_key="anything")``. It serves chat completions (JSON and SSE),
+    Seedream image generation and the model list under ``/v1`` and ``/api/v3``, answers with
+    a deterministic fake model, and injects the faults of a :class:`FaultPlan`.
 
     Args:
         api_key: accept only this bearer key (default: any non-empty key).
@@ -55,6 +62,12 @@ class FakeSeedServer(ChatHandlers, EndpointHandlers):
         if not self._actual_port:
             raise RuntimeError("the server is not started")
         return f"http://127.0.0.1:{self._actual_port}/v1"
+
+    @property
+    def provider(self) -> str:
+        """The provider a client should name to talk to it as to the one it plays
+        (``byteplus`` for the ark dialect, ``openai-compatible`` for openai)."""
+        return _PROVIDER_OF[self.dialect]
 
     @property
     def port(self) -> int:

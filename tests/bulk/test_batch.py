@@ -57,7 +57,7 @@ async def test_every_input_exactly_once_under_faults() -> None:
     )
     async with (
         FakeSeedServer(faults=plan, ttft=0.002) as server,
-        SeedClient(base_url=server.url, api_key="t") as client,
+        SeedClient(provider=server.provider, base_url=server.url, api_key="t") as client,
     ):
         runner = BatchRunner(client, concurrency=20)
         results = await collect(runner.run(requests(400)))
@@ -84,7 +84,7 @@ async def test_every_input_exactly_once_under_faults() -> None:
 async def test_peak_in_flight_never_exceeds_concurrency() -> None:
     async with (
         FakeSeedServer(ttft=0.01) as server,
-        SeedClient(base_url=server.url, api_key="t") as client,
+        SeedClient(provider=server.provider, base_url=server.url, api_key="t") as client,
     ):
         runner = BatchRunner(client, concurrency=7)
         results = await collect(runner.run(requests(120)))
@@ -96,7 +96,7 @@ async def test_peak_in_flight_never_exceeds_concurrency() -> None:
 async def test_rpm_limit_respected_at_the_server() -> None:
     async with (
         FakeSeedServer(rpm_limit=1000) as server,
-        SeedClient(base_url=server.url, api_key="t") as client,
+        SeedClient(provider=server.provider, base_url=server.url, api_key="t") as client,
     ):
         runner = BatchRunner(client, concurrency=30, rpm=20, rate_window=1.0)
         loop = asyncio.get_running_loop()
@@ -109,7 +109,10 @@ async def test_rpm_limit_respected_at_the_server() -> None:
 
 
 async def test_tpm_pacing_corrects_estimates() -> None:
-    async with FakeSeedServer() as server, SeedClient(base_url=server.url, api_key="t") as client:
+    async with (
+        FakeSeedServer() as server,
+        SeedClient(provider=server.provider, base_url=server.url, api_key="t") as client,
+    ):
         runner = BatchRunner(client, concurrency=10, tpm=600, rate_window=1.0)
         results = await collect(runner.run(requests(12)))
     assert all(r.ok for r in results)
@@ -123,7 +126,7 @@ async def test_adaptive_runner_under_429s_end_to_end() -> None:
     still finishes every item. (That it sends far fewer requests into a full window than a
     fixed pool is shown on a fake clock, in bulk/test_adaptive_limit.py.)"""
     async with FakeSeedServer(rpm_limit=25, rpm_window=0.5, ttft=0.005) as server:
-        async with SeedClient(base_url=server.url, api_key="t") as client:
+        async with SeedClient(provider=server.provider, base_url=server.url, api_key="t") as client:
             runner = BatchRunner(client, concurrency=40, rate_limit_retries=200)
             results = await collect(runner.run(requests(100)))
     assert sum(r.ok for r in results) == 100
@@ -134,7 +137,7 @@ async def test_adaptive_runner_under_429s_end_to_end() -> None:
 async def test_ordered_mode_yields_input_order() -> None:
     async with (
         FakeSeedServer(tokens_per_second=2000) as server,
-        SeedClient(base_url=server.url, api_key="t") as client,
+        SeedClient(provider=server.provider, base_url=server.url, api_key="t") as client,
     ):
         runner = BatchRunner(client, concurrency=16)
 
@@ -154,7 +157,10 @@ async def test_async_iterable_input_and_no_ids() -> None:
             await asyncio.sleep(0)
             yield req
 
-    async with FakeSeedServer() as server, SeedClient(base_url=server.url, api_key="t") as client:
+    async with (
+        FakeSeedServer() as server,
+        SeedClient(provider=server.provider, base_url=server.url, api_key="t") as client,
+    ):
         results = await collect(BatchRunner(client, concurrency=5).run(source()))
     assert sorted(r.index for r in results) == list(range(30))
     assert all(r.id is None for r in results)
@@ -162,7 +168,10 @@ async def test_async_iterable_input_and_no_ids() -> None:
 
 async def test_checkpoint_and_resume_write_each_input_once(tmp_path: Path) -> None:
     path = tmp_path / "results.jsonl"
-    async with FakeSeedServer() as server, SeedClient(base_url=server.url, api_key="t") as client:
+    async with (
+        FakeSeedServer() as server,
+        SeedClient(provider=server.provider, base_url=server.url, api_key="t") as client,
+    ):
         runner = BatchRunner(client, concurrency=4)
         async with runner.run(requests(100), checkpoint=path) as results:
             async for r in results:
@@ -182,7 +191,10 @@ async def test_checkpoint_and_resume_write_each_input_once(tmp_path: Path) -> No
 async def test_torn_last_line_is_repaired_on_resume(tmp_path: Path) -> None:
     path = tmp_path / "results.jsonl"
     path.write_bytes(b'{"id": "r0", "index": 0}\n{"id": "r1", "ind')
-    async with FakeSeedServer() as server, SeedClient(base_url=server.url, api_key="t") as client:
+    async with (
+        FakeSeedServer() as server,
+        SeedClient(provider=server.provider, base_url=server.url, api_key="t") as client,
+    ):
         results = await collect(BatchRunner(client).run(requests(3), checkpoint=path))
     assert sorted(r.id or "" for r in results) == ["r1", "r2"]
     rows = [msgspec.json.decode(line) for line in path.read_text().splitlines()]
@@ -195,7 +207,7 @@ async def test_quota_error_stops_cleanly_keeping_what_is_done(tmp_path: Path) ->
     plan = FaultPlan(script=[None] * 10 + ["quota"])
     async with (
         FakeSeedServer(faults=plan) as server,
-        SeedClient(base_url=server.url, api_key="t") as client,
+        SeedClient(provider=server.provider, base_url=server.url, api_key="t") as client,
     ):
         runner = BatchRunner(client, concurrency=1)
         seen: list[BatchResult] = []
@@ -212,7 +224,10 @@ async def test_quota_error_stops_cleanly_keeping_what_is_done(tmp_path: Path) ->
 
 
 async def test_non_retryable_failure_is_a_result_not_an_abort() -> None:
-    async with FakeSeedServer() as server, SeedClient(base_url=server.url, api_key="t") as client:
+    async with (
+        FakeSeedServer() as server,
+        SeedClient(provider=server.provider, base_url=server.url, api_key="t") as client,
+    ):
         reqs = list(requests(5))
         reqs[2]["messages"] = [{"role": "user", "content": "x"}]
         reqs[2]["extra_body"] = {"temperature": 9}  # the server answers 400
@@ -236,7 +251,7 @@ async def test_bad_arguments() -> None:
 async def test_break_without_context_manager_stops_workers() -> None:
     async with (
         FakeSeedServer(ttft=0.01) as server,
-        SeedClient(base_url=server.url, api_key="t") as client,
+        SeedClient(provider=server.provider, base_url=server.url, api_key="t") as client,
     ):
         runner = BatchRunner(client, concurrency=4)
         async for _ in runner.run(requests(10_000)):

@@ -27,7 +27,7 @@ def requests(n: int) -> list[dict[str, object]]:
 async def test_batch_runner_uses_the_batch_endpoint_and_its_queue() -> None:
     async with (
         FakeSeedServer(batch_delay=0.2) as server,
-        SeedClient(base_url=server.url, api_key="t") as client,
+        SeedClient(provider=server.provider, base_url=server.url, api_key="t") as client,
     ):
         runner = BatchRunner(client, endpoint="batch")
         assert runner.concurrency == 2000 and runner._send.timeout == BATCH_TIMEOUT
@@ -39,7 +39,10 @@ async def test_batch_runner_uses_the_batch_endpoint_and_its_queue() -> None:
 
 
 async def test_batch_chat_needs_an_ep_bi_endpoint() -> None:
-    async with FakeSeedServer() as server, SeedClient(base_url=server.url, api_key="t") as c:
+    async with (
+        FakeSeedServer() as server,
+        SeedClient(provider=server.provider, base_url=server.url, api_key="t") as c,
+    ):
         with pytest.raises(ConfigurationError, match="ep-bi-"):
             await c.chat.completions.create_batch(
                 model="seed-1.8", messages=[{"role": "user", "content": "hi"}]
@@ -70,7 +73,10 @@ async def test_batch_chat_needs_an_ep_bi_endpoint() -> None:
 
 
 async def test_classifier_on_batch_chat() -> None:
-    async with FakeSeedServer() as server, SeedClient(base_url=server.url, api_key="t") as c:
+    async with (
+        FakeSeedServer() as server,
+        SeedClient(provider=server.provider, base_url=server.url, api_key="t") as c,
+    ):
         clf = Classifier(c, labels=["positive", "negative"], model=EP, endpoint="batch")
         out = await clf.classify_all(["great", "awful"])
     assert [r.label for r in out] == ["positive", "negative"]

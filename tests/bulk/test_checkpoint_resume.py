@@ -96,7 +96,10 @@ async def test_a_resumed_classify_says_what_it_skipped(
 
     path = tmp_path / "labels.jsonl"
     texts = ["great phone", "awful battery", "it is a case"]
-    async with FakeSeedServer() as server, SeedClient(base_url=server.url, api_key="t") as c:
+    async with (
+        FakeSeedServer() as server,
+        SeedClient(provider=server.provider, base_url=server.url, api_key="t") as c,
+    ):
         clf = Classifier(c, labels=["positive", "negative", "neutral"])
         async with clf.classify(texts, checkpoint=path) as run:
             first = [r async for r in run]

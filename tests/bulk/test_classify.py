@@ -84,7 +84,10 @@ async def test_aiml_uses_reasoning_effort_and_no_logprobs() -> None:
 
 
 async def test_labels_confidence_usage_and_order() -> None:
-    async with FakeSeedServer() as server, SeedClient(base_url=server.url, api_key="t") as client:
+    async with (
+        FakeSeedServer() as server,
+        SeedClient(provider=server.provider, base_url=server.url, api_key="t") as client,
+    ):
         clf = Classifier(client, labels=LABELS)
         results = await clf.classify_all(TEXTS * 3)
     assert [r.label for r in results] == LABELS * 3
@@ -98,7 +101,7 @@ async def test_labels_confidence_usage_and_order() -> None:
 async def test_identical_texts_are_sent_once() -> None:
     async with (
         FakeSeedServer(ttft=0.01) as server,
-        SeedClient(base_url=server.url, api_key="t") as client,
+        SeedClient(provider=server.provider, base_url=server.url, api_key="t") as client,
     ):
         clf = Classifier(client, labels=LABELS, concurrency=16)
         items = [(f"id{i}", TEXTS[i % 3]) for i in range(60)]
@@ -113,7 +116,7 @@ async def test_off_label_answer_retried_once_then_error() -> None:
     plan = FaultPlan(script=["bad_answer", None, "bad_answer", "bad_answer"])
     async with (
         FakeSeedServer(faults=plan) as server,
-        SeedClient(base_url=server.url, api_key="t") as client,
+        SeedClient(provider=server.provider, base_url=server.url, api_key="t") as client,
     ):
         clf = Classifier(client, labels=LABELS, concurrency=1)
         first, second = await clf.classify_all(TEXTS[:2])
@@ -127,7 +130,10 @@ async def test_off_label_answer_retried_once_then_error() -> None:
 
 
 async def test_multi_label() -> None:
-    async with FakeSeedServer() as server, SeedClient(base_url=server.url, api_key="t") as client:
+    async with (
+        FakeSeedServer() as server,
+        SeedClient(provider=server.provider, base_url=server.url, api_key="t") as client,
+    ):
         clf = Classifier(client, labels=["billing", "shipping", "login"], multi_label=True)
         (r,) = await clf.classify_all(["my parcel is late and I was charged twice"])
     assert r.label is None
@@ -139,7 +145,10 @@ async def test_multi_label() -> None:
 async def test_checkpoint_csv_resume(tmp_path: Path) -> None:
     out = tmp_path / "labels.csv"
     items = [{"id": f"t{i}", "text": f"{TEXTS[i % 3]} #{i}"} for i in range(40)]
-    async with FakeSeedServer() as server, SeedClient(base_url=server.url, api_key="t") as client:
+    async with (
+        FakeSeedServer() as server,
+        SeedClient(provider=server.provider, base_url=server.url, api_key="t") as client,
+    ):
         clf = Classifier(client, labels=LABELS, concurrency=2)
         async with clf.classify(items, checkpoint=out, include_text=True) as results:
             async for r in results:
@@ -170,12 +179,15 @@ async def test_an_asked_again_row_counts_both_calls_cached_tokens_included() -> 
         "The battery died after two days and support never answered my emails about it, "
         "which is a shame because the screen is lovely and bright"
     )
-    async with FakeSeedServer() as server, SeedClient(base_url=server.url, api_key="t") as c:
+    async with (
+        FakeSeedServer() as server,
+        SeedClient(provider=server.provider, base_url=server.url, api_key="t") as c,
+    ):
         clf = Classifier(c, labels=["positive", "negative", "neutral"], model="seed-1.6-flash")
         (once,) = await clf.classify_all([text])
     async with (
         FakeSeedServer(faults=FaultPlan(script=["bad_answer"])) as server,
-        SeedClient(base_url=server.url, api_key="t") as c,
+        SeedClient(provider=server.provider, base_url=server.url, api_key="t") as c,
     ):
         clf = Classifier(c, labels=["positive", "negative", "neutral"], model="seed-1.6-flash")
         (twice,) = await clf.classify_all([text])

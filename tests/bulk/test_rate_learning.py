@@ -70,7 +70,7 @@ def test_reset_header_forms(raw: str, seconds: float | None) -> None:
 async def test_aisa_headers_reach_the_completion() -> None:
     async with (
         FakeSeedServer(dialect="aisa", rpm_limit=10, rpm_window=60) as server,
-        SeedClient(base_url=server.url, api_key="t") as client,
+        SeedClient(provider=server.provider, base_url=server.url, api_key="t") as client,
     ):
         done = await client.chat.completions.create(
             model="seed-1.8", messages=[{"role": "user", "content": "hi"}]

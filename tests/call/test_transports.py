@@ -50,7 +50,9 @@ def free_port() -> int:
 
 async def test_create_same_answer_and_request_id(transport: Transport) -> None:
     async with FakeSeedServer(api_key="t") as server:
-        client = SeedClient(base_url=server.url, api_key="t", transport=transport)
+        client = SeedClient(
+            provider=server.provider, base_url=server.url, api_key="t", transport=transport
+        )
         done = await client.chat.completions.create(model="seed-1.6-flash", messages=MSGS)
     assert done.content == "negative"
     assert done.request_id is not None
@@ -137,7 +139,13 @@ async def test_read_timeout_is_a_timeout_error(transport: Transport) -> None:
 async def test_batch_runner_on_each_transport(transport: Transport) -> None:
     async with FakeSeedServer(faults=FaultPlan(rates={"overloaded": 0.1}, seed=3)) as server:
         # Ten retries: an item fails only after 11 faults in a row (p = 1e-11).
-        client = SeedClient(base_url=server.url, api_key="t", transport=transport, max_retries=10)
+        client = SeedClient(
+            provider=server.provider,
+            base_url=server.url,
+            api_key="t",
+            transport=transport,
+            max_retries=10,
+        )
         requests = (
             {
                 "id": str(i),

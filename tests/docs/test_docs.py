@@ -57,6 +57,7 @@ BLOCKS = [
 async def test_guide_code_runs(page: str, index: int, code: str) -> None:
     # The pages' `client` is a real client on the fake server; provider examples too.
     code = code.replace(
-        'SeedClient(provider="byteplus")', 'SeedClient(base_url=client.base_url, api_key="t")'
+        'SeedClient(provider="byteplus")',
+        'SeedClient(provider="byteplus", base_url=client.base_url, api_key="t")',
     )
     await run_block(code)

@@ -26,7 +26,10 @@ async def run_block(code: str) -> dict[str, Any]:
     source = "async def _block(client):\n" + textwrap.indent(code, "    ") + "    return locals()\n"
     namespace: dict[str, Any] = {}
     exec(compile(source, "README.md", "exec", dont_inherit=True), namespace)
-    async with FakeSeedServer() as server, SeedClient(base_url=server.url, api_key="t") as client:
+    async with (
+        FakeSeedServer() as server,
+        SeedClient(provider=server.provider, base_url=server.url, api_key="t") as client,
+    ):
         result: dict[str, Any] = await namespace["_block"](client)
     return result
 

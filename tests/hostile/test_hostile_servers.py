@@ -29,6 +29,10 @@ CHUNK = (
     b'data: {"id":"x","object":"chat.completion.chunk","created":1,"model":"m",'
     b'"choices":[{"index":0,"delta":{"content":"' + b"x" * 200 + b'"}}]}\n\n'
 )
+LAST = (
+    b'data: {"id":"x","object":"chat.completion.chunk","created":1,"model":"m",'
+    b'"choices":[{"index":0,"delta":{},"finish_reason":"length"}]}\n\n'
+)
 
 
 def head(status: str, headers: dict[str, str]) -> bytes:
@@ -201,7 +205,7 @@ async def test_endless_chunks_do_not_grow_the_completion(
         for _ in range(20_000):  # 4 MB of content, bounded
             writer.write(CHUNK)
             await writer.drain()
-        writer.write(b"data: [DONE]\n\n")
+        writer.write(LAST + b"data: [DONE]\n\n")
         await writer.drain()
 
     async with serve(handler) as url:
@@ -209,7 +213,7 @@ async def test_endless_chunks_do_not_grow_the_completion(
         with peak_memory() as peak:
             async with client.chat.completions.stream(model="seed-1.8", messages=MSGS) as s:
                 count = sum([1 async for _ in s])
-    assert count == 20_000  # every chunk still reaches the caller
+    assert count == 20_001  # every chunk still reaches the caller
     with pytest.raises(ResponseTooLargeError):
         _ = s.completion
     assert peak[0] < 12 * MIB  # not the 4 MB of content kept, plus per-chunk garbage

@@ -23,7 +23,10 @@ ARK = "https://ark.ap-southeast.bytepluses.com/api/v3"
 
 
 async def test_text_embeddings_one_vector_per_text() -> None:
-    async with FakeSeedServer() as server, SeedClient(base_url=server.url, api_key="t") as c:
+    async with (
+        FakeSeedServer() as server,
+        SeedClient(provider=server.provider, base_url=server.url, api_key="t") as c,
+    ):
         done = await c.embeddings.create(model="embedding-vision", input=["a cat", "a dog"])
         again = await c.embeddings.create(model="embedding-vision", input="a cat", dimensions=1024)
     assert [e.index for e in done.data] == [0, 1]
@@ -39,7 +42,10 @@ async def test_text_embeddings_one_vector_per_text() -> None:
 async def test_multimodal_data_is_one_object_and_comes_back_as_a_list(tmp_path: Path) -> None:
     picture = tmp_path / "cat.png"
     picture.write_bytes(png((10, 10, 200)))
-    async with FakeSeedServer() as server, SeedClient(base_url=server.url, api_key="t") as c:
+    async with (
+        FakeSeedServer() as server,
+        SeedClient(provider=server.provider, base_url=server.url, api_key="t") as c,
+    ):
         done = await c.embeddings.create_multimodal(
             model="embedding-vision",
             input=["a blue cat", {"type": "image_url", "image_url": {"url": picture}}],
@@ -110,7 +116,9 @@ async def test_refused_before_sending(call: dict[str, object], needle: str) -> N
 
 async def test_the_fake_refuses_what_the_provider_refuses() -> None:
     async with FakeSeedServer() as server:
-        async with SeedClient(base_url=server.url, api_key="t", max_retries=0) as c:
+        async with SeedClient(
+            provider=server.provider, base_url=server.url, api_key="t", max_retries=0
+        ) as c:
             with pytest.raises(BadRequestError, match="does not make embeddings"):
                 await c.embeddings.create(model="seed-1.6-flash", input="x")
             with pytest.raises(NotFoundError):

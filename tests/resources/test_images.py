@@ -87,7 +87,7 @@ async def test_aiml_width_height_is_accepted_by_the_fake_twin() -> None:
 
 async def test_a_stream_of_four_images_with_one_failed(tmp_path: Path) -> None:
     async with FakeSeedServer(failed_images={2}) as server:
-        async with SeedClient(base_url=server.url, api_key="t") as client:
+        async with SeedClient(provider=server.provider, base_url=server.url, api_key="t") as client:
             stream = client.images.stream(
                 model="seedream-4.5",
                 prompt="four views of a bottle",
@@ -118,14 +118,16 @@ async def test_a_stream_of_four_images_with_one_failed(tmp_path: Path) -> None:
 
 async def test_saving_url_images_downloads_them_without_the_key(tmp_path: Path) -> None:
     async with FakeSeedServer() as server:
-        async with SeedClient(base_url=server.url, api_key="the-key") as client:
+        async with SeedClient(
+            provider=server.provider, base_url=server.url, api_key="the-key"
+        ) as client:
             done = await client.images.generate(model="seedream-4.5", prompt="p", size="2K")
             assert done.data[0].url is not None and done.data[0].url.startswith("http")
             (path,) = await client.images.save(done, tmp_path, prefix="bottle")
     assert path.name == "bottle-1.png"
     assert path.read_bytes().startswith(b"\x89PNG")
     with pytest.raises(ConfigurationError, match="does not exist"):
-        async with SeedClient(base_url=server.url, api_key="k") as client:
+        async with SeedClient(provider=server.provider, base_url=server.url, api_key="k") as client:
             await client.images.save(done, tmp_path / "missing")
 
 

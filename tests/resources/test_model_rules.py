@@ -124,7 +124,10 @@ async def test_the_classifier_switches_reasoning_off_the_cheapest_way(
 async def test_models_list_reads_the_capability_matrix() -> None:
     from seedclient.testing import FakeSeedServer
 
-    async with FakeSeedServer() as server, SeedClient(base_url=server.url, api_key="t") as c:
+    async with (
+        FakeSeedServer() as server,
+        SeedClient(provider=server.provider, base_url=server.url, api_key="t") as c,
+    ):
         page = await c.models.list()
     by_id = {m.id: m for m in page.data}
     flash = by_id["seed-1-6-flash-250715"]
@@ -200,7 +203,10 @@ async def test_seedream_requests_refused_before_sending(
 async def test_seedream_sizes_on_the_fake() -> None:
     from seedclient.testing import FakeSeedServer
 
-    async with FakeSeedServer() as server, SeedClient(base_url=server.url, api_key="t") as c:
+    async with (
+        FakeSeedServer() as server,
+        SeedClient(provider=server.provider, base_url=server.url, api_key="t") as c,
+    ):
         for size, made in (("2K", "2048x2048"), ("4K", "4096x4096"), ("3000x2000", "3000x2000")):
             done = await c.images.generate(
                 model="seedream-4-5-251128", prompt="a bottle", size=size

@@ -87,7 +87,9 @@ def test_thinking_accepts_the_wire_dict() -> None:
         ("logprobs", "yes", "logprobs must be True or False"),
         ("tool_choice", "always", "tool_choice must be"),
         ("response_format", {"type": "xml"}, "response_format must be"),
-        ("n", 2, "unknown parameter 'n'"),
+        ("n", 0, "n must be in [1, inf]"),
+        ("logit_bias", {"1234": 150}, "logit_bias must be a dict of token id -> bias"),
+        ("penalty", 1, "unknown parameter 'penalty'"),
     ],
 )
 def test_out_of_range_names_parameter_and_range(name: str, value: Any, fragment: str) -> None:

@@ -50,7 +50,9 @@ def client_for(url: str, **kw: Any) -> SeedClient:
     """A client on the transport under test."""
     t: Transport = AiohttpTransport() if _Transports.kind == "aiohttp" else HttpxTransport()
     _Transports.made.append(t)
-    return SeedClient(base_url=url, **{"api_key": "test", "transport": t, **kw})
+    return SeedClient(
+        base_url=url, **{"provider": "byteplus", "api_key": "test", "transport": t, **kw}
+    )
 
 
 async def in_use(client: SeedClient) -> int:

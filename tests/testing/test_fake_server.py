@@ -90,7 +90,10 @@ async def test_plain_aiohttp_sees_ark_shapes() -> None:
 
 
 async def test_no_reasoning_when_disabled_or_minimal() -> None:
-    async with FakeSeedServer() as server, SeedClient(base_url=server.url, api_key="t") as c:
+    async with (
+        FakeSeedServer() as server,
+        SeedClient(provider=server.provider, base_url=server.url, api_key="t") as c,
+    ):
         for extra in ({"thinking": "disabled"}, {"reasoning_effort": "minimal"}):
             done = await c.chat.completions.create(
                 model="seed-1.8", messages=[{"role": "user", "content": "hi"}], **extra
@@ -104,7 +107,10 @@ async def test_no_reasoning_when_disabled_or_minimal() -> None:
 
 
 async def test_max_tokens_length_and_tool_calls() -> None:
-    async with FakeSeedServer() as server, SeedClient(base_url=server.url, api_key="t") as c:
+    async with (
+        FakeSeedServer() as server,
+        SeedClient(provider=server.provider, base_url=server.url, api_key="t") as c,
+    ):
         done = await c.chat.completions.create(
             model="seed-1.8", messages=[{"role": "user", "content": "explain rivers"}], max_tokens=3
         )
@@ -129,7 +135,10 @@ async def test_max_tokens_length_and_tool_calls() -> None:
 
 
 async def test_labels_are_deterministic_and_logprobs_given() -> None:
-    async with FakeSeedServer() as server, SeedClient(base_url=server.url, api_key="t") as c:
+    async with (
+        FakeSeedServer() as server,
+        SeedClient(provider=server.provider, base_url=server.url, api_key="t") as c,
+    ):
         msgs = [
             {"role": "system", "content": "Labels: billing, shipping, login"},
             {"role": "user", "content": "ticket 42"},
@@ -178,7 +187,7 @@ async def test_auth_and_validation_errors_in_both_dialects() -> None:
         assert "temperature" in msgspec.json.decode(raw)["error"]["message"]
     async with (
         FakeSeedServer(dialect="aiml") as server,
-        SeedClient(base_url=server.url, api_key="t") as c,
+        SeedClient(provider=server.provider, base_url=server.url, api_key="t") as c,
     ):
         status, _, raw = await post(
             server.url,
@@ -214,7 +223,7 @@ async def test_each_fault_kind_as_the_client_sees_it(kind: str) -> None:
     plan = FaultPlan(script=[kind], truncate_after=1)
     async with (
         FakeSeedServer(faults=plan) as server,
-        SeedClient(base_url=server.url, api_key="t", max_retries=0) as c,
+        SeedClient(provider=server.provider, base_url=server.url, api_key="t", max_retries=0) as c,
     ):
         with pytest.raises(expected[kind]):
             async with c.chat.completions.stream(model="seed-1.8", messages=CLASSIFY) as s:
@@ -235,7 +244,7 @@ async def test_non_stream_faults_and_bad_answer() -> None:
     )
     async with (
         FakeSeedServer(faults=plan) as server,
-        SeedClient(base_url=server.url, api_key="t", max_retries=0) as c,
+        SeedClient(provider=server.provider, base_url=server.url, api_key="t", max_retries=0) as c,
     ):
         with pytest.raises(APIConnectionError):
             await c.chat.completions.create(model="seed-1.8", messages=CLASSIFY)
@@ -277,7 +286,9 @@ async def test_fault_draws_are_deterministic_under_a_seed() -> None:
 
 async def test_rpm_limiter_counts_exactly() -> None:
     async with FakeSeedServer(rpm_limit=5, rpm_window=60) as server:
-        async with SeedClient(base_url=server.url, api_key="t", max_retries=0) as c:
+        async with SeedClient(
+            provider=server.provider, base_url=server.url, api_key="t", max_retries=0
+        ) as c:
             results = await asyncio.gather(
                 *(
                     c.chat.completions.create(model="seed-1.8", messages=CLASSIFY)
@@ -297,7 +308,10 @@ async def test_rpm_limiter_counts_exactly() -> None:
 
 
 async def test_images_and_models() -> None:
-    async with FakeSeedServer() as server, SeedClient(base_url=server.url, api_key="t") as c:
+    async with (
+        FakeSeedServer() as server,
+        SeedClient(provider=server.provider, base_url=server.url, api_key="t") as c,
+    ):
         r = await c.images.generate(
             model="seedream-4.5", prompt="a red fox", response_format="b64_json"
         )
@@ -337,7 +351,9 @@ async def test_total_deadline_cuts_a_slow_answer_and_own_cancel_stays_a_cancel()
     from seedclient import APITimeoutError, Timeout
 
     async with FakeSeedServer(ttft=3) as server:
-        async with SeedClient(base_url=server.url, api_key="t", timeout=Timeout(total=0.3)) as c:
+        async with SeedClient(
+            provider=server.provider, base_url=server.url, api_key="t", timeout=Timeout(total=0.3)
+        ) as c:
             loop = asyncio.get_running_loop()
             started = loop.time()
             with pytest.raises(APITimeoutError, match=r"total deadline of 0.3s exceeded"):
@@ -363,6 +379,8 @@ async def test_total_deadline_cuts_a_slow_answer_and_own_cancel_stays_a_cancel()
             task.cancel()
             with pytest.raises(asyncio.CancelledError):
                 await task
-        async with SeedClient(base_url=server.url, api_key="t", timeout=Timeout(total=10)) as c:
+        async with SeedClient(
+            provider=server.provider, base_url=server.url, api_key="t", timeout=Timeout(total=10)
+        ) as c:
             done = await c.chat.completions.create(model="seed-1.8", messages=CLASSIFY)
             assert done.content == "negative"  # a deadline that does not pass changes nothing

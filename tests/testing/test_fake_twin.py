@@ -512,7 +512,11 @@ async def test_sequential_images_with_a_partial_failure_and_a_stream() -> None:
 
 
 async def test_seedclient_sees_the_providers_errors() -> None:
-    async with FakeSeedServer() as server, SeedClient(base_url=server.url, api_key="t") as c:
+    # A generic client: no Seed rules of its own, so the server's refusals come through.
+    async with (
+        FakeSeedServer() as server,
+        SeedClient(base_url=server.url, api_key="t") as c,
+    ):
         with pytest.raises(NotFoundError) as nf:
             await c.chat.completions.create(
                 model="seed-1.6flash", messages=[{"role": "user", "content": "hi"}]
