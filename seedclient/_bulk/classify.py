@@ -55,10 +55,15 @@ class Classifier:
             ``concurrency`` (default 64; 2,000 on Batch Chat), ``rpm``, ``tpm`` and
             ``endpoint`` (``"batch"``: Ark's half-price Batch Chat, with an ``ep-bi-...``
             model).
+        extra_body: fields added to every request as they are (e.g. a local server's
+            ``top_k`` or ``grammar``).
 
     Defaults keep cost and latency low: thinking off (``thinking`` or
     ``reasoning_effort``, whichever the provider takes), temperature 0, and a
-    ``max_tokens`` sized to the longest label.
+    ``max_tokens`` sized to the longest label. Confidence is the probability of the answer's
+    tokens: log-probabilities are asked for where the provider gives them (with
+    ``top_logprobs=1`` on a generic server, which some send only then; a server that sends
+    none is then no longer asked, and confidence stays ``None``).
     """
 
     def __init__(
@@ -75,6 +80,7 @@ class Classifier:
         rpm: int | None = None,
         tpm: int | None = None,
         endpoint: Literal["chat", "batch"] = "chat",
+        extra_body: Mapping[str, Any] | None = None,
     ) -> None:
         labels = [str(lab).strip() for lab in labels]
         if len(labels) < 2:
@@ -96,6 +102,8 @@ class Classifier:
                 raise ConfigurationError(f"example label {label!r} is not one of the labels")
         self._system = self._system_prompt(instructions, examples or ())
         self._params = self._base_params()
+        if extra_body:
+            self._params["extra_body"] = dict(extra_body)
         self._inflight: dict[str, asyncio.Future[Classification] | None] = {}
         self._cache: dict[str, tuple[str | None, list[str] | None, float | None]] = {}
 
@@ -112,7 +120,8 @@ class Classifier:
         return "\n".join(lines)
 
     def _base_params(self) -> dict[str, Any]:
-        rejects = self.client.requester.provider.rejects
+        provider = self.client.requester.provider
+        rejects = provider.rejects
         params: dict[str, Any] = {"model": self.model, "temperature": 0}
         params.update(self._no_reasoning(rejects))
         longest = max(len(lab) for lab in self.labels)
@@ -122,7 +131,19 @@ class Classifier:
         params["max_tokens"] = budget // 2 + 4
         if "logprobs" not in rejects:
             params["logprobs"] = True
+            if not provider.seed:  # llama.cpp-based servers send them only with top_logprobs
+                params["top_logprobs"] = 1
         return params
+
+    def _no_logprobs(self, asked: Mapping[str, Any]) -> None:
+        """An answer to ``asked`` came without the log-probabilities it asked for: ask with
+        ``top_logprobs`` from now on, or, if that request had it, stop asking."""
+        params = self._params
+        if "top_logprobs" not in asked:
+            params.setdefault("top_logprobs", 1)
+        elif params.pop("logprobs", None):
+            params.pop("top_logprobs", None)
+            log.info("the server sends no log-probabilities: confidence will be None")
 
     def _no_reasoning(self, rejects: frozenset[str]) -> dict[str, Any]:
         """The cheapest parameters that switch reasoning off for this model and provider."""
@@ -169,7 +190,8 @@ class Classifier:
         ]
         usage: Usage | None = None
         for attempt in range(2):
-            done, error, _ = await self.runner.attempt({**self._params, "messages": messages})
+            asked = {**self._params, "messages": messages}
+            done, error, _ = await self.runner.attempt(asked)
             if error is not None:
                 if isinstance(error, FATAL_ERRORS):
                     raise error
@@ -180,13 +202,16 @@ class Classifier:
             answer = done.content or ""
             found = self._parse(answer)
             if found is not None:
+                confidence = self._confidence(done)
+                if confidence is None and asked.get("logprobs"):
+                    self._no_logprobs(asked)
                 return Classification(
                     index=index,
                     id=key,
                     text=text,
                     label=None if self.multi_label else found[0],
                     labels=found if self.multi_label else None,
-                    confidence=self._confidence(done),
+                    confidence=confidence,
                     usage=usage,
                 )
             if attempt == 0:  # once more, told plainly what went wrong

@@ -125,7 +125,7 @@ async def chat_command(args: argparse.Namespace) -> int:
         messages.append({"role": "system", "content": args.system})
     messages.append({"role": "user", "content": _prompt(args)})
     params: dict[str, Any] = {"model": args.model, "messages": messages}
-    for name in ("thinking", "max_tokens", "temperature"):
+    for name in ("thinking", "max_tokens", "temperature", "extra_body"):
         if getattr(args, name) is not None:
             params[name] = getattr(args, name)
     tools = _load_tools(args.tools) if args.tools else None

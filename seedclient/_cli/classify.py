@@ -35,7 +35,13 @@ def add_classify_parser(sub: Any) -> None:
             "  2    usage or input error: nothing was sent\n"
             "  3    stopped early: authentication, permission, unknown model or quota\n"
             "       (what is done is kept; fix it and run the same command again)\n"
-            "  130  interrupted (what is done is kept)"
+            "  130  interrupted (what is done is kept)\n"
+            "\n"
+            "any OpenAI-compatible server (vLLM, llama.cpp, Ollama, LM Studio, litellm):\n"
+            "  seedclient classify reviews.csv --labels pos,neg \\\n"
+            "      --base-url http://127.0.0.1:8080/v1 --model MODEL [--extra-body JSON]\n"
+            "  (the key from SEED_API_KEY; a local server takes any; confidence comes from\n"
+            "  the server's log-probabilities where it gives them)"
         ),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -274,6 +280,7 @@ async def _classify(args: argparse.Namespace) -> int:
             rpm=args.rpm,
             tpm=args.tpm,
             endpoint="batch" if args.batch_endpoint else "chat",
+            extra_body=args.extra_body,
         )
         display = _Display(clf.runner.stats, total, enabled=not args.no_progress)
         run = clf.classify(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import json
 import signal
 import sys
 from collections.abc import AsyncIterator, Coroutine, Sequence
@@ -76,10 +77,32 @@ def speak_cli(message: str) -> str:
     )
 
 
+def json_object(text: str) -> dict[str, Any]:
+    """An ``--extra-body`` value: a JSON object."""
+    try:
+        value = json.loads(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"not JSON: {exc}") from None
+    if not isinstance(value, dict):
+        raise argparse.ArgumentTypeError("must be a JSON object, e.g. '{\"top_k\": 1}'")
+    return value
+
+
 def add_connection_args(p: argparse.ArgumentParser) -> None:
     """Options every client command shares."""
-    p.add_argument("--provider", help="byteplus, volcengine, aimlapi, aisa or openai-compatible")
+    p.add_argument(
+        "--provider",
+        help="byteplus, volcengine, aimlapi, aisa or openai-compatible (the default with "
+        "--base-url alone: any OpenAI-compatible server, e.g. vLLM, llama.cpp, Ollama)",
+    )
     p.add_argument("--base-url", help="an OpenAI-compatible base URL (overrides the provider's)")
+    p.add_argument(
+        "--extra-body",
+        type=json_object,
+        metavar="JSON",
+        help="fields added to every request body as they are, e.g. '{\"top_k\": 1}' for a "
+        "local server",
+    )
     p.add_argument(
         "--allow-http",
         action="store_true",

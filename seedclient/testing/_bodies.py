@@ -74,11 +74,13 @@ def completion_body(
         "service_tier": "default",
         "choices": [
             {
-                "index": 0,
+                "index": i,
                 "message": message,
                 "finish_reason": ans.finish_reason,
                 "logprobs": logprobs_of(body, ans, dialect),
             }
+            # OpenAI answers n choices (this fake's model answers the same each time).
+            for i in range(int(body.get("n") or 1) if dialect == "openai" else 1)
         ],
         "usage": usage,
     }

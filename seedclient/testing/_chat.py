@@ -15,6 +15,7 @@ from aiohttp import web
 from ._bodies import chunk_frames, completion_body
 from ._core import BODY, RID, FakeServerCore
 from ._model import Answer, SchemaError, answer, split_tokens
+from ._openai import check_openai_chat
 from ._rules import Rejection, check_chat
 from ._stats import MAX_LOGGED
 
@@ -54,7 +55,12 @@ class ChatHandlers(FakeServerCore):
         """``/chat/completions``: the rules, the RPM window, faults, then the answer."""
         rid = request[RID]
         body = request[BODY]
-        problem = check_chat(self.dialect, body)
+        if self.dialect == "openai":
+            problem = check_openai_chat(body)
+        else:
+            problem = check_chat(self.dialect, body)
+        if problem is None:
+            problem = self._format_refused(body)
         if problem is not None:
             return self._refuse(problem, rid)
         wait = self._rpm_wait()
@@ -105,6 +111,20 @@ class ChatHandlers(FakeServerCore):
         if fault == "truncate":
             return await self._cut(request, resp)
         return resp
+
+    def _format_refused(self, body: Mapping[str, Any]) -> Rejection | None:
+        """llama-cpp-python's answer to a ``response_format`` type it does not take."""
+        fmt = body.get("response_format")
+        takes = self.response_formats
+        if takes is None or not isinstance(fmt, dict) or fmt.get("type") in takes:
+            return None
+        return Rejection(
+            500,
+            "internal_server_error",
+            "1 validation error: {'type': 'literal_error', 'loc': ('body', 'response_format', "
+            f"'type'), 'msg': \"Input should be {' or '.join(map(repr, sorted(takes)))}\", "
+            f"'input': {fmt.get('type')!r}}}",
+        )
 
     async def _cut(self, request: web.Request, full: web.Response) -> web.StreamResponse:
         """Send the headers and half the body of ``full``, then drop the connection."""
@@ -193,6 +213,10 @@ class ChatHandlers(FakeServerCore):
                 if fault is not None and i == cut:
                     if fault == "truncate":
                         await resp.write_eof()  # a clean end, but no [DONE]
+                        return resp
+                    if fault == "interrupt":
+                        await resp.write(_DONE)  # [DONE], but before the finish
+                        await resp.write_eof()
                         return resp
                     if fault == "malformed":
                         await resp.write(b'data: {"id": "broken", "choices": [{"delta": \n\n')

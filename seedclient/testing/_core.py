@@ -40,7 +40,7 @@ class FakeServerCore:
         self,
         *,
         api_key: str | None = None,
-        dialect: Literal["ark", "aiml", "aisa"] = "ark",
+        dialect: Literal["ark", "aiml", "aisa", "openai"] = "ark",
         faults: FaultPlan | None = None,
         ttft: float = 0.0,
         tokens_per_second: float | None = None,
@@ -50,6 +50,7 @@ class FakeServerCore:
         failed_images: Collection[int] = (),
         rate_limit_headers: bool | None = None,
         batch_delay: float = 0.0,
+        response_formats: Collection[str] | None = None,
         port: int = 0,
     ) -> None:
         if dialect not in DIALECTS:
@@ -61,9 +62,10 @@ class FakeServerCore:
         self.tokens_per_second = tokens_per_second
         self.rpm_limit = rpm_limit
         self.rpm_window = rpm_window
-        self.thinking_default = thinking_default
+        self.thinking_default = thinking_default and dialect != "openai"
         self.failed_images = frozenset(failed_images)
         self.batch_delay = batch_delay
+        self.response_formats = None if response_formats is None else frozenset(response_formats)
         self.rate_limit_headers = (
             dialect == "aisa" if rate_limit_headers is None else rate_limit_headers
         )

@@ -21,8 +21,14 @@ def error_body(dialect: str, status: int, code: str, text: str, rid: str) -> dic
     """An error response's body as the provider writes it.
 
     AI/ML API puts the error at the top level (``message``, ``statusCode``, ``requestId``);
-    AIsa and Ark put it under ``error``, each with its own ``type`` names.
+    AIsa and Ark put it under ``error``, each with its own ``type`` names; OpenAI under
+    ``error`` with ``type``, ``param`` (the openai dialect's refusals name the parameter
+    where the others name a code) and a null ``code``.
     """
+    if dialect == "openai":
+        kind = "invalid_request_error" if status < 500 else "server_error"
+        param = None if code == "invalid_request_error" or status >= 500 else code
+        return {"error": {"message": text, "type": kind, "param": param, "code": None}}
     if dialect == "aiml":
         return {
             "message": text,

@@ -21,6 +21,8 @@ FAULT_KINDS = (
     "stall",  # silence but for keep-alive comments, then the rest
     "slow_first_byte",  # a delay before the response headers
     "bad_answer",  # prose instead of one of the allowed labels; JSON of the wrong shape
+    "interrupt",  # a stream ended at [DONE] with no finish_reason (llama.cpp's server, when
+    # another request arrives)
 )
 
 
@@ -39,7 +41,7 @@ class FaultPlan:
         stall_seconds: how long a stall lasts; keep-alive comments every ``keepalive_every``.
         slow_first_byte_seconds: the delay of a slow first byte.
         truncate_after: chunks sent before a truncated stream is cut (or a malformed chunk
-            or an error event is sent).
+            or an error event is sent, or an interrupted one ends).
         by_text: user text -> the fault every request whose last user message is that text
             gets, every time (a permanent failure of one row); drawn before the others.
     """

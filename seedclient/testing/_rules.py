@@ -31,6 +31,7 @@ DIALECTS: Mapping[str, tuple[str, ...]] = {
     "ark": ("byteplus", "volcengine"),
     "aiml": ("aimlapi",),
     "aisa": ("aisa",),
+    "openai": (),  # a generic OpenAI-spec server: any model id it is asked for
 }
 _ROLES = frozenset({"system", "user", "assistant", "tool"})
 _PARTS = frozenset({"text", "image_url", "video_url", "input_audio"})
@@ -92,7 +93,7 @@ def model_of(dialect: str, model: Any) -> tuple[ModelSpec | None, Rejection | No
     """The model's family (None for an ``ep-`` endpoint), or the 404 that refuses it."""
     if not isinstance(model, str) or not model:
         return None, Rejection(400, "MissingParameter", "The parameter `model` is missing.")
-    if dialect == "ark" and model.startswith("ep-"):
+    if (dialect == "ark" and model.startswith("ep-")) or dialect == "openai":
         return None, None
     spec = family_of(model)
     if spec is not None:

@@ -37,9 +37,12 @@ class FakeSeedServer(ChatHandlers, EndpointHandlers):
         dialect: which provider it plays. ``"ark"`` (BytePlus / Volcengine: errors under
             ``error``, ``ep-`` endpoints, no image ``n``), ``"aiml"`` (AI/ML API: top-level
             errors, ``meta.usage`` costs, strict unknown-field checks, its image field
-            names) or ``"aisa"`` (AIsa: its error envelope, ``X-RateLimit-*`` headers on
-            every answer, image ``n``). Each accepts the catalogue's friendly names and its
-            own providers' pinned ids, and answers 404 to any other model.
+            names), ``"aisa"`` (AIsa: its error envelope, ``X-RateLimit-*`` headers on
+            every answer, image ``n``) or ``"openai"`` (a strict OpenAI-spec server: any
+            model id, 400 for an unknown field in the body or a message and for values
+            outside OpenAI's ranges, no reasoning). The Seed dialects accept the
+            catalogue's friendly names and their providers' pinned ids, and answer 404 to
+            any other model.
         faults: the fault plan (default: no faults).
         ttft: seconds before the first streamed token.
         tokens_per_second: streaming pace (None: as fast as possible).
@@ -53,6 +56,9 @@ class FakeSeedServer(ChatHandlers, EndpointHandlers):
         rate_limit_headers: send ``x-ratelimit-{limit,remaining,reset}-requests`` (reset as
             a Unix time) on every chat answer while ``rpm_limit`` is set, as AIsa does
             (default: on for the aisa dialect only).
+        response_formats: the ``response_format`` types it takes (None: all the dialect
+            does); another is refused as llama.cpp's server refuses it, with a 500 that
+            names ``response_format``.
         port: the port (0: a free one).
     """
 

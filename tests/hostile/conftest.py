@@ -44,6 +44,12 @@ async def serve(handler: Handler) -> AsyncIterator[str]:
             await asyncio.wait_for(server.wait_closed(), 2)
 
 
+def head(status: str, headers: dict[str, str]) -> bytes:
+    """An HTTP/1.1 response head."""
+    lines = [f"HTTP/1.1 {status}", *(f"{k}: {v}" for k, v in headers.items())]
+    return ("\r\n".join(lines) + "\r\n\r\n").encode()
+
+
 async def read_request(reader: asyncio.StreamReader) -> bytes:
     """Read one HTTP request (headers and a Content-Length body)."""
     head = await reader.readuntil(b"\r\n\r\n")

@@ -21,7 +21,7 @@ from seedclient import (
     Timeout,
 )
 
-from .conftest import peak_memory, read_request, serve
+from .conftest import head, peak_memory, read_request, serve
 
 MIB = 1024 * 1024
 MSGS = [{"role": "user", "content": "hi"}]
@@ -33,11 +33,6 @@ LAST = (
     b'data: {"id":"x","object":"chat.completion.chunk","created":1,"model":"m",'
     b'"choices":[{"index":0,"delta":{},"finish_reason":"length"}]}\n\n'
 )
-
-
-def head(status: str, headers: dict[str, str]) -> bytes:
-    lines = [f"HTTP/1.1 {status}", *(f"{k}: {v}" for k, v in headers.items())]
-    return ("\r\n".join(lines) + "\r\n\r\n").encode()
 
 
 async def create(client: SeedClient, **kw: Any) -> Any:

@@ -14,6 +14,7 @@ import pytest
 from seedclient import (
     APIConnectionError,
     BadRequestError,
+    IncompleteStreamError,
     InternalServerError,
     QuotaExceededError,
     RateLimitError,
@@ -219,6 +220,7 @@ async def test_each_fault_kind_as_the_client_sees_it(kind: str) -> None:
         "truncate": StreamError,
         "malformed": StreamError,
         "error_event": InternalServerError,
+        "interrupt": IncompleteStreamError,
     }
     plan = FaultPlan(script=[kind], truncate_after=1)
     async with (
