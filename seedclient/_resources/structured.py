@@ -6,7 +6,9 @@ three forms: ``json_schema`` (``response_format``, strict), ``json_object`` (tha
 ``response_format`` plus the schema in a system message) or ``prompt`` (the schema in a
 system message alone). A Seed model's form is the catalogue's best; elsewhere the forms are
 tried best first, and a server that refuses one is asked in the next (see
-:func:`refuses_format`).
+:func:`refuses_format`). Between ``json_schema`` and ``json_object`` that search also tries
+llama.cpp's way: ``json_object`` with the schema attached as ``response_format.schema``,
+which its servers turn into a grammar the answer must follow.
 """
 
 from __future__ import annotations
@@ -31,8 +33,10 @@ __all__ = [
 
 #: How the schema travels: the value of ``parse(structured_output=...)``.
 StructuredOutput = Literal["auto", "json_schema", "json_object", "prompt"]
-#: The forms, best first.
+#: The forms a user may ask for, best first.
 FORMS: tuple[str, ...] = ("json_schema", "json_object", "prompt")
+#: The forms ``auto`` tries on a server it knows nothing of, best first.
+_SEARCH = ("json_schema", "json_object_schema", "json_object", "prompt")
 #: Words a server's 5xx uses when what it cannot do is the requested format.
 _FORMAT_WORDS = ("response_format", "json_schema", "schema", "grammar")
 
@@ -79,7 +83,11 @@ class OutputType(Generic[T]):
             }
             return {"response_format": fmt}, list(messages)
         note = {"role": "system", "content": _INSTRUCTION + _schema_text(self.schema)}
-        extra = {"response_format": {"type": "json_object"}} if form == "json_object" else {}
+        extra: dict[str, Any] = {}
+        if form == "json_object":
+            extra["response_format"] = {"type": "json_object"}
+        elif form == "json_object_schema":  # llama.cpp's servers constrain the answer with it
+            extra["response_format"] = {"type": "json_object", "schema": self.schema}
         return extra, [note, *messages]
 
     def parse(self, content: str | None) -> T:
@@ -108,7 +116,7 @@ def forms_for(spec: ModelSpec | None, mode: str) -> tuple[str, ...]:
             )
         return (mode,)
     if spec is None:
-        return FORMS
+        return _SEARCH
     takes = spec.response_formats
     return (next((f for f in FORMS[:2] if f in takes), "prompt"),)
 

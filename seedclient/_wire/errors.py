@@ -16,6 +16,7 @@ from .._errors import (
     _BY_STATUS,
     QUOTA_CODES,
     APIStatusError,
+    BadRequestError,
     ContextLengthError,
     InternalServerError,
     QuotaExceededError,
@@ -30,6 +31,9 @@ _CONTEXT = re.compile(
     r"context[ _](?:window|size)",
     re.IGNORECASE,
 )
+#: A 5xx that is a request validation failure (pydantic's words, as llama-cpp-python's server
+#: answers a body its models refuse): a client error under a server status, not retried.
+_VALIDATION = re.compile(r"^\d+ validation errors?\b")
 
 
 def _str_or_none(value: Any) -> str | None:
@@ -102,6 +106,8 @@ def _error_from(
         cls = QuotaExceededError
     elif (status in (400, 413, 422) or status >= 500) and _CONTEXT.search(f"{code} {message}"):
         cls = ContextLengthError
+    elif status >= 500 and _VALIDATION.match(message):
+        cls = BadRequestError
     elif status >= 500:
         cls = InternalServerError
     else:

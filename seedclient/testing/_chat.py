@@ -56,7 +56,7 @@ class ChatHandlers(FakeServerCore):
         rid = request[RID]
         body = request[BODY]
         if self.dialect == "openai":
-            problem = check_openai_chat(body)
+            problem = check_openai_chat(body, self.extra_fields)
         else:
             problem = check_chat(self.dialect, body)
         if problem is None:

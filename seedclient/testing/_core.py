@@ -51,6 +51,7 @@ class FakeServerCore:
         rate_limit_headers: bool | None = None,
         batch_delay: float = 0.0,
         response_formats: Collection[str] | None = None,
+        extra_fields: Collection[str] = (),
         port: int = 0,
     ) -> None:
         if dialect not in DIALECTS:
@@ -65,6 +66,7 @@ class FakeServerCore:
         self.thinking_default = thinking_default and dialect != "openai"
         self.failed_images = frozenset(failed_images)
         self.batch_delay = batch_delay
+        self.extra_fields = frozenset(extra_fields)
         self.response_formats = None if response_formats is None else frozenset(response_formats)
         self.rate_limit_headers = (
             dialect == "aisa" if rate_limit_headers is None else rate_limit_headers

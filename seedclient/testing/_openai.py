@@ -138,11 +138,12 @@ def _check_values(body: Mapping[str, Any]) -> Rejection | None:
     return None
 
 
-def check_openai_chat(body: Any) -> Rejection | None:
-    """Why a strict OpenAI-spec server would refuse this chat body, or None."""
+def check_openai_chat(body: Any, extra: frozenset[str] = frozenset()) -> Rejection | None:
+    """Why a strict OpenAI-spec server would refuse this chat body, or None (``extra``: the
+    fields it takes beyond OpenAI's, as llama.cpp's server takes ``grammar``)."""
     if not isinstance(body, dict):
         return _bad("The request body must be a JSON object.")
-    unknown = sorted(set(body) - _KEYS)
+    unknown = sorted(set(body) - _KEYS - extra)
     if unknown:
         return _bad(f"Unrecognized request argument supplied: {unknown[0]}")
     if not isinstance(body.get("model"), str) or not body["model"]:

@@ -59,6 +59,8 @@ class FakeSeedServer(ChatHandlers, EndpointHandlers):
         response_formats: the ``response_format`` types it takes (None: all the dialect
             does); another is refused as llama.cpp's server refuses it, with a 500 that
             names ``response_format``.
+        extra_fields: request fields the openai dialect takes beyond OpenAI's (as
+            llama.cpp's server takes ``grammar``).
         port: the port (0: a free one).
     """
 

@@ -9,7 +9,9 @@ from pathlib import Path
 
 import msgspec
 
-from .cli_helpers import run_cli, spawn_cli
+from seedclient.testing import FakeSeedServer
+
+from .cli_helpers import cli_env, run_cli, spawn_cli
 
 ROOT = Path(__file__).resolve().parents[2]
 REVIEWS = ROOT / "examples" / "reviews.csv"
@@ -186,3 +188,37 @@ async def test_ctrl_c_keeps_rows_and_says_how_to_resume(tmp_path: Path) -> None:
     rows = read_jsonl(out)
     assert 500 <= len(rows) < 20_000
     assert len({row["id"] for row in rows}) == len(rows)
+
+
+async def test_a_generic_server_with_extra_body(tmp_path: Path) -> None:
+    texts = tmp_path / "t.txt"
+    texts.write_text("I love it\nIt broke after a day\n")
+    async with FakeSeedServer(dialect="openai") as server:
+        generic = ("--base-url", server.url, "--model", "local", "--no-progress")
+        env = cli_env(SEED_API_KEY="sk-local")
+        r = await run_cli(
+            "classify", str(texts), "--labels", "positive,negative", *generic, env=env
+        )
+        assert r.code == 0, r.err
+        rows = [msgspec.json.decode(line) for line in r.out.splitlines()]
+        assert [row["label"] for row in rows] == ["positive", "negative"]
+        assert all(isinstance(row["confidence"], float) for row in rows)
+        # --extra-body reaches the server as it is: this one refuses fields OpenAI lacks.
+        r = await run_cli(
+            "classify",
+            str(texts),
+            "--labels",
+            "a,b",
+            *generic,
+            "--extra-body",
+            '{"top_k": 1}',
+            env=env,
+        )
+        assert r.code == 1
+        assert "Unrecognized request argument supplied: top_k" in r.out
+        received = server.stats.received
+    r = await run_cli(
+        "classify", str(texts), "--labels", "a,b", "--fake", "--extra-body", "[1]", env=env
+    )
+    assert r.code == 2 and "--extra-body: must be a JSON object" in r.err
+    assert server.stats.received == received

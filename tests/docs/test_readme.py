@@ -22,14 +22,15 @@ def section_code(heading: str) -> str:
     return match.group(1)
 
 
-async def run_block(code: str) -> dict[str, Any]:
+async def run_block(code: str, **server: Any) -> dict[str, Any]:
     source = "async def _block(client):\n" + textwrap.indent(code, "    ") + "    return locals()\n"
     namespace: dict[str, Any] = {}
-    exec(compile(source, "README.md", "exec", dont_inherit=True), namespace)
     async with (
-        FakeSeedServer() as server,
+        FakeSeedServer(**server) as server,
         SeedClient(provider=server.provider, base_url=server.url, api_key="t") as client,
     ):
+        source = source.replace("http://localhost:8080/v1", server.url)
+        exec(compile(source, "README.md", "exec", dont_inherit=True), namespace)
         result: dict[str, Any] = await namespace["_block"](client)
     return result
 
@@ -46,6 +47,18 @@ async def test_tools_section() -> None:
     run = names["run"]
     assert run.finished and run.tool_calls == 1 and run.tool_errors == 0
     assert "Paris" in (run.content or "")
+
+
+async def test_generic_server_section() -> None:
+    # On a strict OpenAI-spec server (that takes llama.cpp's grammar too): it would refuse
+    # anything Seed-only with a 400.
+    names = await run_block(
+        section_code("Any OpenAI-compatible server"), dialect="openai", extra_fields={"grammar"}
+    )
+    assert len(names["done"].choices) == 2
+    assert isinstance(names["city"].choices[0].message.parsed, names["City"])
+    assert [r.label for r in names["rows"]] == ["positive", "negative"]
+    assert all(r.confidence is not None for r in names["rows"])
 
 
 def test_models_table_is_the_catalogue() -> None:

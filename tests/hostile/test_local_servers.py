@@ -12,6 +12,7 @@ import pytest
 from seedclient import (
     APIConnectionError,
     AuthenticationError,
+    BadRequestError,
     ContextLengthError,
     SeedClient,
 )
@@ -74,6 +75,26 @@ async def test_a_prompt_too_long_is_said_and_sent_once(
     assert info.value.status_code == status
     assert "context" in str(info.value)
     assert count == [1]  # it will not fit on a new attempt either
+
+
+async def test_a_validation_failure_under_a_500_is_not_retried(
+    make_client: Callable[..., SeedClient],
+) -> None:
+    # llama-cpp-python answers a body its pydantic models refuse with a 500.
+    body = {
+        "error": {
+            "message": "1 validation error:\n  {'type': 'string_type', 'loc': ('body', "
+            "'messages', 1, 'content'), 'msg': 'Input should be a valid string'}",
+            "type": "internal_server_error",
+        }
+    }
+    count: list[int] = []
+    async with serve(answering(500, body, count)) as url:
+        client = make_client(url, max_retries=3)
+        with pytest.raises(BadRequestError, match="Input should be a valid string") as info:
+            await client.chat.completions.create(model="smollm2", messages=MSGS)
+    assert info.value.status_code == 500
+    assert count == [1]
 
 
 async def test_the_servers_own_reason_is_in_the_message(
