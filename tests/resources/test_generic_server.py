@@ -86,6 +86,8 @@ async def test_every_feature_sends_only_openai_fields() -> None:
             {"id": str(i), "model": "local-model", "messages": MSGS} for i in range(6)
         ) as results:
             assert sorted([r.id async for r in results if r.ok]) == [str(i) for i in range(6)]
+        vectors = await c.embeddings.create(model="local-embed", input=["a", "b"])
+        assert len(vectors.data) == 2
     assert set(server.stats.answered) == {200}
 
 
@@ -164,3 +166,15 @@ async def test_a_stream_ended_before_its_finish_is_incomplete() -> None:
         assert s.completion.content == "".join(seen)  # what came is kept
         assert s.completion.choices[0].finish_reason is None
         assert server.stats.received == 1
+
+
+async def test_a_plain_model_list_makes_no_rules_on_a_generic_server() -> None:
+    # AIsa lists ids with no capability matrix: a Seed provider keeps the catalogue's rules
+    # for them; a generic client makes none up from a bare list.
+    async with FakeSeedServer(dialect="aisa") as server:
+        async with SeedClient(base_url=server.url, api_key="k") as generic_client:
+            page = await generic_client.models.list(refresh_rules=True)
+            assert page.data and generic_client.requester.provider.specs == {}
+        async with SeedClient(provider="aisa", base_url=server.url, api_key="k") as seed:
+            await seed.models.list(refresh_rules=True)
+            assert set(seed.requester.provider.specs) == {m.id for m in page.data}
