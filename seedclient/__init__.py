@@ -55,6 +55,8 @@ from ._resources.embeddings import Embeddings
 from ._resources.images import Images, ImageStream
 from ._resources.models import Models
 from ._resources.tools import Tool, ToolEvent, ToolRun
+from ._sync.client import SyncClassifier, SyncSeedClient
+from ._sync.streams import SyncChatStream, SyncImageStream
 from ._version import get_version as _get_version
 from ._wire.chat import (
     ChatCompletion,
@@ -166,6 +168,10 @@ __all__ = [
     "SharedBudget",
     "StreamError",
     "StructuredOutputError",
+    "SyncChatStream",
+    "SyncClassifier",
+    "SyncImageStream",
+    "SyncSeedClient",
     "TextPart",
     "Timeout",
     "TokenLogprob",

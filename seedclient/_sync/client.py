@@ -1,0 +1,250 @@
+"""SyncSeedClient: the async client without ``await``, for scripts, notebooks and threads.
+
+Every method is the async one run on the facade's own event loop (a daemon thread, see
+``portal``); they are made from the async methods by :func:`~.portal.blocking`, so their
+names, signatures and docstrings are those of the async API, and there is no second
+implementation to drift.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import inspect
+import weakref
+from collections.abc import Iterator, Sequence
+from types import TracebackType
+from typing import TYPE_CHECKING, Any, Literal, overload
+
+from .._bulk.classify import Classifier
+from .._client import SeedClient
+from .._config import Timeout
+from .._resources.chat import Completions
+from .._resources.embeddings import Embeddings
+from .._resources.images import Images
+from .._resources.models import Models
+from .._wire.chat import ChatCompletion
+from .portal import Facade, Portal, blocking, iterate
+from .streams import SyncChatStream, SyncImageStream
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
+
+    from .._bulk.stats import BatchStats
+    from .._call.retry import RetryPolicy
+    from .._resources.chat_params import ChatParams
+    from .._resources.tools import ToolEvent
+
+__all__ = ["SyncClassifier", "SyncSeedClient"]
+
+
+class SyncCompletions(Facade):
+    """``client.chat.completions`` without ``await`` (see :class:`Completions`)."""
+
+    __slots__ = ()
+
+    @overload
+    def create(
+        self, *, stream: Literal[False] = False, **params: Unpack[ChatParams]
+    ) -> ChatCompletion: ...
+
+    @overload
+    def create(self, *, stream: Literal[True], **params: Unpack[ChatParams]) -> SyncChatStream: ...
+
+    def create(
+        self, *, stream: bool = False, **params: Unpack[ChatParams]
+    ) -> ChatCompletion | SyncChatStream:
+        """Create a chat completion; with ``stream=True`` the opened :class:`SyncChatStream`."""
+        if stream:
+            return self.stream(**params).__enter__()
+        done: ChatCompletion = self._portal.call(functools.partial(self._target.create, **params))
+        return done
+
+    def stream(self, **params: Unpack[ChatParams]) -> SyncChatStream:
+        """A streamed chat completion: ``with ... as stream: for chunk in stream: ...``."""
+        made = self._portal.call(functools.partial(self._target.stream, **params))
+        return SyncChatStream(self._portal, made)
+
+    def stream_tools(self, **params: Any) -> Iterator[ToolEvent]:
+        """``run_tools``, as events while they happen (see :meth:`Completions.stream_tools`)."""
+        return iterate(self._portal, self._target.stream_tools(**params))
+
+    parse = blocking(Completions.parse)  # type: ignore[arg-type]
+    run_tools = blocking(Completions.run_tools)  # type: ignore[arg-type]
+    create_batch = blocking(Completions.create_batch)
+
+
+class SyncChat:
+    """``client.chat`` without ``await``."""
+
+    __slots__ = ("completions",)
+
+    def __init__(self, portal: Portal, completions: Completions) -> None:
+        self.completions = SyncCompletions(portal, completions)
+
+
+class SyncImages(Facade):
+    """``client.images`` without ``await`` (see :class:`Images`)."""
+
+    __slots__ = ()
+
+    generate = blocking(Images.generate)  # type: ignore[arg-type]
+
+    def stream(self, **params: Any) -> SyncImageStream:
+        """Images as they are made: ``with ... as events: for event in events: ...``."""
+        made = self._portal.call(functools.partial(self._target.stream, **params))
+        return SyncImageStream(self._portal, made)
+
+    def save(self, images: Any, folder: Any, **options: Any) -> list[Any]:
+        """Write the images to ``folder`` (see :meth:`Images.save`); their paths."""
+        if isinstance(images, SyncImageStream):
+            images = images._target
+        paths: list[Any] = self._portal.call(
+            functools.partial(self._target.save, images, folder, **options)
+        )
+        return paths
+
+
+class SyncEmbeddings(Facade):
+    """``client.embeddings`` without ``await`` (see :class:`Embeddings`)."""
+
+    __slots__ = ()
+
+    create = blocking(Embeddings.create)
+    create_multimodal = blocking(Embeddings.create_multimodal)
+
+
+class SyncModels(Facade):
+    """``client.models`` without ``await`` (see :class:`Models`)."""
+
+    __slots__ = ()
+
+    list = blocking(Models.list)
+
+
+def _shut(portal: Portal, client: SeedClient, owns_portal: bool) -> None:
+    """Close the client on its loop, then stop the loop (run once: close, GC or exit)."""
+    with contextlib.suppress(RuntimeError):  # the loop is already gone
+        portal.call(client.aclose)
+    if owns_portal:
+        portal.stop()
+
+
+class SyncSeedClient:
+    """The client without ``await``: the same arguments as :class:`SeedClient`.
+
+    ``client = SyncSeedClient(provider="byteplus")`` then
+    ``client.chat.completions.create(...)`` returns the :class:`ChatCompletion`; streams
+    are ``with client.chat.completions.stream(...) as stream: for text in stream.text()``.
+    Each facade runs one event loop in a daemon thread; many threads may share one facade,
+    and it works inside a running event loop (a notebook cell). :meth:`close` (or ``with``)
+    closes it; one never closed is closed when it is collected or at interpreter exit.
+    """
+
+    def __init__(self, **options: Any) -> None:
+        self._portal = Portal()
+        try:
+            self._client: SeedClient = self._portal.call(functools.partial(SeedClient, **options))
+        except BaseException:
+            self._portal.stop()
+            raise
+        self._bind(owns_portal=True)
+
+    def _bind(self, *, owns_portal: bool) -> None:
+        portal, client = self._portal, self._client
+        self.chat = SyncChat(portal, client.chat.completions)
+        self.images = SyncImages(portal, client.images)
+        self.embeddings = SyncEmbeddings(portal, client.embeddings)
+        self.models = SyncModels(portal, client.models)
+        self._finalizer = weakref.finalize(self, _shut, portal, client, owns_portal)
+
+    @property
+    def async_client(self) -> SeedClient:
+        """The async client underneath (its coroutines run only on this facade's loop)."""
+        return self._client
+
+    @property
+    def provider(self) -> str:
+        """The provider's name."""
+        return self._client.provider
+
+    @property
+    def base_url(self) -> str:
+        """The base URL requests go to."""
+        return self._client.base_url
+
+    @property
+    def key_source(self) -> str:
+        """Where the key came from."""
+        return self._client.key_source
+
+    @property
+    def timeout(self) -> Timeout:
+        """The default timeouts."""
+        return self._client.timeout
+
+    @property
+    def retry_policy(self) -> RetryPolicy:
+        """The retry policy."""
+        return self._client.retry_policy
+
+    def with_options(self, **options: Any) -> SyncSeedClient:
+        """A copy with other defaults (see :meth:`SeedClient.with_options`), sharing this
+        client's connections and event loop; closing it closes neither."""
+        other = object.__new__(SyncSeedClient)
+        other._portal = self._portal
+        other._client = self._client.with_options(**options)
+        other._bind(owns_portal=False)
+        return other
+
+    def close(self) -> None:
+        """Close the connections and stop the event loop. Idempotent."""
+        self._finalizer()
+
+    def __enter__(self) -> SyncSeedClient:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"Sync{self._client!r}"
+
+
+SyncSeedClient.__init__.__signature__ = inspect.signature(SeedClient.__init__)  # type: ignore[attr-defined]
+
+
+class SyncClassifier(Facade):
+    """A :class:`Classifier` without ``await``: the same arguments, a :class:`SyncSeedClient`
+    in place of the async client.
+
+    ``SyncClassifier(client, labels=[...]).classify_all(texts)`` returns a
+    :class:`Classification` per text, in input order.
+    """
+
+    __slots__ = ()
+
+    def __init__(self, client: SyncSeedClient, *, labels: Sequence[str], **options: Any) -> None:
+        made = client._portal.call(
+            functools.partial(Classifier, client.async_client, labels=labels, **options)
+        )
+        super().__init__(client._portal, made)
+
+    classify_all = blocking(Classifier.classify_all)
+
+    @property
+    def labels(self) -> list[str]:
+        """The allowed labels."""
+        labels: list[str] = self._target.labels
+        return labels
+
+    @property
+    def stats(self) -> BatchStats:
+        """The runner's counters (requests, retries, tokens...)."""
+        stats: BatchStats = self._target.runner.stats
+        return stats
