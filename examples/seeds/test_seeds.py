@@ -86,3 +86,13 @@ def test_seedream(aisa: tuple[str, str], client: str) -> None:
     assert out[0].startswith("refused:") and "3686400" in out[0]
     assert out[1].startswith("http://127.0.0.1")
     assert [line.split(":")[0] for line in out[2:]] == [f"Variation {i}" for i in range(1, 5)]
+
+
+@pytest.mark.parametrize("client", CLIENTS)
+def test_sync_snippets_with_the_import_changed(aisa: tuple[str, str], client: str) -> None:
+    # The guide's sync code as written; seedclient's run differs by its import line only.
+    out = run("sync/aisa_guide.py", client, aisa[1]).splitlines()
+    assert out[0] and out[1]  # the first answer; the streamed one, printed as it came
+    assert out[2] == "['company_name', 'founding_year', 'hq_city']"
+    assert "alert sent" in out[3]
+    assert [line.split(":")[0] for line in out[4:]] == [f"Variation {i}" for i in range(1, 5)]
