@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 import textwrap
 from pathlib import Path
@@ -59,6 +60,24 @@ async def test_generic_server_section() -> None:
     assert isinstance(names["city"].choices[0].message.parsed, names["City"])
     assert [r.label for r in names["rows"]] == ["positive", "negative"]
     assert all(r.confidence is not None for r in names["rows"])
+
+
+async def test_sync_section() -> None:
+    # Plain code, run in a thread while the fake server answers on this loop.
+    code = section_code("Without `await`: scripts, notebooks, threads")
+    async with FakeSeedServer() as server:
+        code = code.replace(
+            'SyncSeedClient(provider="byteplus")',
+            f'SyncSeedClient(provider="byteplus", base_url={server.url!r}, api_key="t")',
+        )
+        names: dict[str, Any] = {
+            "msgs": [{"role": "user", "content": "hi"}],
+            "texts": ["I love it", "It broke"],
+        }
+        await asyncio.to_thread(exec, compile(code, "README.md", "exec"), names)
+        names["client"].close()
+    assert names["done"].content and names["stream"].completion.content
+    assert [r.label for r in names["rows"]] == ["positive", "negative"]
 
 
 def test_models_table_is_the_catalogue() -> None:
