@@ -54,6 +54,7 @@ from ._resources.chat_stream import ChatStream
 from ._resources.embeddings import Embeddings
 from ._resources.images import Images, ImageStream
 from ._resources.models import Models
+from ._resources.raw import RawResponse
 from ._resources.tools import Tool, ToolEvent, ToolRun
 from ._sync.client import SyncClassifier, SyncSeedClient
 from ._sync.streams import SyncChatStream, SyncImageStream
@@ -159,6 +160,7 @@ __all__ = [
     "QuotaExceededError",
     "RateLimit",
     "RateLimitError",
+    "RawResponse",
     "ResponseTooLargeError",
     "RetryPolicy",
     "SSEDecoder",

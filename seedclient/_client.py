@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping
 from typing import Any
 
 from anyio.abc import AsyncResource
@@ -56,6 +57,10 @@ class SeedClient(AsyncResource):
         clock: how the client reads time and waits: backoff, deadlines, and the pacing and
             rate learning of runners made on it. For tests: ``seedclient.testing.FakeClock``
             runs minutes of retries and rate limits at once. Default: the system clock.
+        default_headers: headers every request carries (after the client's own, so they
+            may replace ``User-Agent``).
+        default_query: query parameters every request's URL carries (an Azure-style
+            ``api-version``, a gateway's routing key).
 
     Use it as ``async with SeedClient(...) as client:``, or call :meth:`aclose`.
     """
@@ -75,6 +80,8 @@ class SeedClient(AsyncResource):
         allow_http: bool = False,
         retry_policy: RetryPolicy | None = None,
         clock: Clock | None = None,
+        default_headers: Mapping[str, str] | None = None,
+        default_query: Mapping[str, str] | None = None,
     ) -> None:
         settings = resolve_settings(provider, api_key, base_url, allow_http=allow_http)
         check_int("max_retries", max_retries, 0)
@@ -92,6 +99,7 @@ class SeedClient(AsyncResource):
                 "Content-Type": "application/json",
                 "Accept": "application/json",
                 "User-Agent": f"seedclient/{get_version()} python",
+                **(default_headers or {}),
             },
             timeout=Timeout.coerce(timeout),
             retry=retry_policy or RetryPolicy(max_retries=max_retries),
@@ -99,6 +107,7 @@ class SeedClient(AsyncResource):
             max_event_bytes=max_event_bytes,
             max_response_bytes=max_response_bytes,
             clock=clock or SYSTEM_CLOCK,
+            query=default_query,
         )
         self._bind()
 
@@ -194,6 +203,8 @@ class SeedClient(AsyncResource):
         other._requester = requester
         other._bind()
         return other
+
+    copy = with_options  # openai-python's name
 
     async def aclose(self) -> None:
         """Close the connections this client owns. Idempotent."""

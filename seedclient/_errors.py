@@ -27,6 +27,7 @@ and chained with ``from``.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 __all__ = [
@@ -175,6 +176,7 @@ class APIStatusError(SeedError):
         body: the decoded error body (a dict), or the raw text when it was not JSON.
         param: the parameter the provider blamed, if any.
         retry_after: seconds the server asked to wait, if it said.
+        headers: the response's headers (rate limits, request ids, ``Retry-After``...).
     """
 
     def __init__(
@@ -187,6 +189,7 @@ class APIStatusError(SeedError):
         body: Any = None,
         param: str | None = None,
         retry_after: float | None = None,
+        headers: Mapping[str, str] | None = None,
     ) -> None:
         super().__init__(message)
         self.status_code = status_code
@@ -195,6 +198,7 @@ class APIStatusError(SeedError):
         self.body = body
         self.param = param
         self.retry_after = retry_after
+        self.headers: Mapping[str, str] = headers if headers is not None else {}
 
     def __str__(self) -> str:
         head = f"{self.status_code}"

@@ -16,6 +16,7 @@ from .._transports import Request, Response, StreamResponse, Transport
 from .._wire.errors import status_error
 from .._wire.headers import request_id_of
 from .deadlines import HAS_UNCANCEL, Deadline, timer_deadline
+from .raw import RAW
 from .retry import RetryPolicy
 
 __all__ = ["Call", "decoded", "refuse_non_stream"]
@@ -153,6 +154,9 @@ class Call:
                 await self.retry_or_raise(exc, resp.headers)
                 continue
             value.request_id = request_id_of(resp.headers)
+            raw = RAW.get()
+            if raw is not None:
+                raw.take(resp.status, resp.headers, self.retries)
             return value if finish is None else finish(value, resp)
 
     async def open_stream(self) -> StreamResponse:
@@ -164,6 +168,9 @@ class Call:
                 await self.retry_or_raise(exc)
                 continue
             if stream.status < 300:
+                raw = RAW.get()
+                if raw is not None:
+                    raw.take(stream.status, stream.headers, self.retries)
                 return stream
             try:
                 async with timer_deadline(self.remaining(), self.expired()):

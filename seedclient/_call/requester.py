@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import copy
+import dataclasses
 import os
 import time
 from collections.abc import Mapping
 from typing import Any
+from urllib.parse import urlencode
 
 from .._clock import SYSTEM_CLOCK, Clock
-from .._config import Provider, Timeout
+from .._config import Provider, Timeout, check_int
 from .._errors import ConfigurationError
 from .._transports import Request, Transport
 from .call import Call
@@ -39,6 +41,7 @@ class Requester:
         closed: set when the owning client closed; a closed requester makes no calls.
         learned: what the server was found to accept, per feature and model (e.g. the
             structured-output form that worked); shared with copies of this requester.
+        query: query parameters every request's URL carries (``default_query``).
     """
 
     __slots__ = (
@@ -52,6 +55,7 @@ class Requester:
         "max_event_bytes",
         "max_response_bytes",
         "provider",
+        "query",
         "retry",
         "timeout",
         "transport",
@@ -69,8 +73,10 @@ class Requester:
         max_event_bytes: int,
         max_response_bytes: int,
         clock: Clock = SYSTEM_CLOCK,
+        query: Mapping[str, str] | None = None,
     ) -> None:
         self.provider = provider
+        self.query: dict[str, str] = dict(query or {})
         self.clock = clock
         self.base_url = base_url
         self.headers = dict(headers)
@@ -100,21 +106,34 @@ class Requester:
         *,
         method: str = "POST",
         stream: bool = False,
+        query: Mapping[str, str] | None = None,
+        max_retries: int | None = None,
     ) -> Call:
-        """A :class:`Call` of ``method path`` with this client's headers, timeouts and retries."""
+        """A :class:`Call` of ``method path`` with this client's headers, timeouts and retries.
+
+        ``query`` adds to the client's query parameters; ``max_retries`` replaces the
+        policy's count for this call.
+        """
         if self.closed:
             raise ConfigurationError("the client is closed")
+        url = self.base_url + path
+        if query or self.query:
+            url += "?" + urlencode({**self.query, **(query or {})})
+        policy = self.retry
+        if max_retries is not None:
+            check_int("max_retries", max_retries, 0)
+            policy = dataclasses.replace(policy, max_retries=max_retries)
         self._rid_counter += 1
         headers = {"X-Client-Request-Id": f"{self._rid_prefix}{self._rid_counter:012d}"}
         if extra_headers:
             headers.update(extra_headers)
         request = Request(  # positional: cheaper than keywords on the hot path
             method,
-            self.base_url + path,
+            url,
             headers,
             self.headers,
             body,
             self.timeout if timeout is None else Timeout.coerce(timeout),
             stream,
         )
-        return Call(self.transport, self.retry, request, self.clock)
+        return Call(self.transport, policy, request, self.clock)

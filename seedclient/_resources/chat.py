@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import inspect
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal, TypeVar, overload
@@ -17,6 +16,7 @@ from .._wire.headers import rate_limit_of
 from .chat_params import ChatParams, chat_body
 from .chat_stream import ChatStream
 from .model_rules import rules_of
+from .raw import WithRawResponse
 from .structured import OutputType, StructuredOutput, forms_for, refuses_format, repair_message
 
 if TYPE_CHECKING:
@@ -41,6 +41,12 @@ class Completions:
 
     def __init__(self, requester: Requester) -> None:
         self._requester = requester
+
+    @property
+    def with_raw_response(self) -> WithRawResponse:
+        """Each method here, answering with a :class:`RawResponse` (status, headers,
+        request id, elapsed) whose ``parse()`` is what the method returns."""
+        return WithRawResponse(self)
 
     @overload
     async def create(
@@ -74,7 +80,15 @@ class Completions:
         """
         requester = self._requester
         body = encode_body(chat_body(requester.provider, params, stream=False))
-        call = requester.call(path, body, params.get("timeout"), params.get("extra_headers"))
+        get = params.get
+        call = requester.call(
+            path,
+            body,
+            get("timeout"),
+            get("extra_headers"),
+            query=get("extra_query"),
+            max_retries=get("max_retries"),
+        )
         sent: Awaitable[ChatCompletion] = call.send_decoded(
             completion_decoder, "chat completion", _finish_completion
         )
@@ -166,7 +180,7 @@ class Completions:
                 done = await self.create(**sent)
             else:
                 try:
-                    done = await self._without_retries().create(**sent)
+                    done = await self.create(**{**sent, "max_retries": 0})
                 except APIStatusError as exc:
                     if refuses_format(exc):
                         continue
@@ -177,11 +191,6 @@ class Completions:
                 requester.learned[key] = form
             return done, sent
         raise AssertionError("unreachable: the last form returns or raises")
-
-    def _without_retries(self) -> Completions:
-        requester = self._requester.copy()
-        requester.retry = dataclasses.replace(requester.retry, max_retries=0)
-        return Completions(requester)
 
     async def run_tools(
         self,
@@ -285,6 +294,8 @@ class Completions:
             params.get("timeout"),
             params.get("extra_headers"),
             stream=True,
+            query=params.get("extra_query"),
+            max_retries=params.get("max_retries"),
         )
         return ChatStream(
             call,

@@ -86,7 +86,9 @@ class ChatParams(TypedDict, total=False):
         safety_identifier: OpenAI's end-user safety id (generic servers only).
         extra_body: fields sent as they are, after every check (also a brand-new model id).
         extra_headers: headers added to this request.
+        extra_query: query parameters added to this request's URL.
         timeout: a :class:`Timeout`, or seconds for the total deadline of this call.
+        max_retries: retries for this call (the client's retry policy otherwise).
     """
 
     model: Required[str]
@@ -122,7 +124,9 @@ class ChatParams(TypedDict, total=False):
     safety_identifier: str
     extra_body: Mapping[str, Any]
     extra_headers: Mapping[str, str]
+    extra_query: Mapping[str, str]
     timeout: Timeout | float
+    max_retries: int
 
 
 # name -> (low, high, kind); None means unbounded on that side.
@@ -147,7 +151,17 @@ _BOOLS = frozenset({"logprobs", "parallel_tool_calls"})
 _TOOL_CHOICES = frozenset({"none", "auto", "required"})
 _RESPONSE_FORMATS = frozenset({"text", "json_object", "json_schema"})
 _PASSED_AS_IS = frozenset({"user", "stream_options"}) | OPENAI_ONLY
-_SKIP = frozenset({"model", "messages", "extra_body", "extra_headers", "timeout"})
+_SKIP = frozenset(
+    {
+        "model",
+        "messages",
+        "extra_body",
+        "extra_headers",
+        "extra_query",
+        "timeout",
+        "max_retries",
+    }
+)
 #: Numbers that take part in a rule between parameters (see _cross_check).
 _CROSS_CHECKED = frozenset({"max_completion_tokens", "top_logprobs", "top_p", "seed"})
 

@@ -17,6 +17,7 @@ from .._wire.embeddings import (
     multimodal_embeddings_decoder,
 )
 from .model_rules import rules_of
+from .raw import WithRawResponse
 from .references import reference_url
 
 __all__ = ["Embeddings"]
@@ -61,6 +62,12 @@ class Embeddings:
     def __init__(self, requester: Requester) -> None:
         self._requester = requester
 
+    @property
+    def with_raw_response(self) -> WithRawResponse:
+        """Each method here, answering with a :class:`RawResponse` (status, headers,
+        request id, elapsed) whose ``parse()`` is what the method returns."""
+        return WithRawResponse(self)
+
     def _body(
         self, model: str, dimensions: int | None, encoding_format: str | None
     ) -> dict[str, Any]:
@@ -94,7 +101,10 @@ class Embeddings:
         dimensions: int | None = None,
         encoding_format: str | None = None,
         extra_body: Mapping[str, Any] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
         timeout: Timeout | float | None = None,
+        max_retries: int | None = None,
     ) -> EmbeddingsResponse:
         """``POST /embeddings``: one vector per text, in ``data`` (openai's shape)."""
         texts = [input] if isinstance(input, str) else list(input)
@@ -103,7 +113,14 @@ class Embeddings:
         body = self._body(model, dimensions, encoding_format)
         body["input"] = input
         body.update(extra_body or {})
-        call = self._requester.call("/embeddings", encode_body(body), timeout, None)
+        call = self._requester.call(
+            "/embeddings",
+            encode_body(body),
+            timeout,
+            extra_headers,
+            query=extra_query,
+            max_retries=max_retries,
+        )
         done: EmbeddingsResponse = await call.send_decoded(embeddings_decoder, "embeddings")
         return done
 
@@ -116,7 +133,10 @@ class Embeddings:
         encoding_format: str | None = None,
         sparse_embedding: bool | None = None,
         extra_body: Mapping[str, Any] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
         timeout: Timeout | float | None = None,
+        max_retries: int | None = None,
     ) -> EmbeddingsResponse:
         """``POST /embeddings/multimodal`` (Ark): one fused vector for all the parts.
 
@@ -131,7 +151,14 @@ class Embeddings:
         if sparse_embedding is not None:
             body["sparse_embedding"] = {"type": "enabled" if sparse_embedding else "disabled"}
         body.update(extra_body or {})
-        call = self._requester.call("/embeddings/multimodal", encode_body(body), timeout, None)
+        call = self._requester.call(
+            "/embeddings/multimodal",
+            encode_body(body),
+            timeout,
+            extra_headers,
+            query=extra_query,
+            max_retries=max_retries,
+        )
         done: EmbeddingsResponse = await call.send_decoded(
             multimodal_embeddings_decoder, "embeddings", _fused
         )

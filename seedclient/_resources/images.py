@@ -23,6 +23,7 @@ from .._wire.images import (
 )
 from .image_stream import ImageStream
 from .model_rules import check_image, rules_of
+from .raw import WithRawResponse
 from .references import format_of, references
 
 __all__ = ["ImageStream", "Images"]
@@ -73,6 +74,12 @@ class Images:
     def __init__(self, requester: Requester) -> None:
         self._requester = requester
 
+    @property
+    def with_raw_response(self) -> WithRawResponse:
+        """Each method here, answering with a :class:`RawResponse` (status, headers,
+        request id, elapsed) whose ``parse()`` is what the method returns."""
+        return WithRawResponse(self)
+
     def _call(
         self,
         model: str,
@@ -83,6 +90,8 @@ class Images:
         timeout: Timeout | float | None,
         *,
         stream: bool = False,
+        extra_query: Mapping[str, str] | None = None,
+        max_retries: int | None = None,
     ) -> Call:
         """The checked request, in the provider's field names."""
         requester = self._requester
@@ -115,7 +124,13 @@ class Images:
         if extra_body:
             body.update(extra_body)
         return requester.call(
-            "/images/generations", encode_body(body), timeout, extra_headers, stream=stream
+            "/images/generations",
+            encode_body(body),
+            timeout,
+            extra_headers,
+            stream=stream,
+            query=extra_query,
+            max_retries=max_retries,
         )
 
     async def generate(
@@ -125,7 +140,9 @@ class Images:
         prompt: str,
         extra_body: Mapping[str, Any] | None = None,
         extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
         timeout: Timeout | float | None = None,  # noqa: ASYNC109 - the client's Timeout
+        max_retries: int | None = None,
         **params: Any,
     ) -> ImagesResponse:
         """Generate images with Seedream (``model="seedream-4.5"`` or a pinned id).
@@ -136,7 +153,16 @@ class Images:
         ``image`` and ``size`` are sent under its names ``image_urls`` and ``image_size``
         (``"WxH"`` as ``{width, height}``).
         """
-        call = self._call(model, prompt, params, extra_body, extra_headers, timeout)
+        call = self._call(
+            model,
+            prompt,
+            params,
+            extra_body,
+            extra_headers,
+            timeout,
+            extra_query=extra_query,
+            max_retries=max_retries,
+        )
         images: ImagesResponse = await call.send_decoded(images_decoder, "images")
         return images
 
@@ -147,7 +173,9 @@ class Images:
         prompt: str,
         extra_body: Mapping[str, Any] | None = None,
         extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
         timeout: Timeout | float | None = None,
+        max_retries: int | None = None,
         **params: Any,
     ) -> ImageStream:
         """Generate images as a stream of :class:`ImageEvent` (Ark): each image as it is made.
@@ -167,6 +195,8 @@ class Images:
             extra_headers,
             timeout,
             stream=True,
+            extra_query=extra_query,
+            max_retries=max_retries,
         )
         return ImageStream(call, max_event_bytes=requester.max_event_bytes)
 

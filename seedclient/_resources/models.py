@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping
 
 from .._call.requester import Requester
 from .._catalog import from_listing
 from .._config import Timeout
 from .._wire.models import ModelsPage, models_decoder
+from .raw import WithRawResponse
 
 __all__ = ["Models"]
 
@@ -18,11 +20,20 @@ class Models:
     def __init__(self, requester: Requester) -> None:
         self._requester = requester
 
+    @property
+    def with_raw_response(self) -> WithRawResponse:
+        """Each method here, answering with a :class:`RawResponse` (status, headers,
+        request id, elapsed) whose ``parse()`` is what the method returns."""
+        return WithRawResponse(self)
+
     async def list(
         self,
         *,
         refresh_rules: bool = False,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, str] | None = None,
         timeout: Timeout | float | None = None,
+        max_retries: int | None = None,
     ) -> ModelsPage:
         """``GET /models``: on Ark each entry carries its capabilities and token limits.
 
@@ -33,7 +44,15 @@ class Models:
         Copies made by ``with_options()`` (and runners made) before keep the old rules.
         """
         requester = self._requester
-        call = requester.call("/models", None, timeout, None, method="GET")
+        call = requester.call(
+            "/models",
+            None,
+            timeout,
+            extra_headers,
+            method="GET",
+            query=extra_query,
+            max_retries=max_retries,
+        )
         page: ModelsPage = await call.send_decoded(models_decoder, "models")
         if refresh_rules:
             specs = dict(requester.provider.specs)

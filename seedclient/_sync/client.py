@@ -20,12 +20,15 @@ from .._bulk.classify import Classifier
 from .._client import SeedClient
 from .._config import Timeout
 from .._resources.chat import Completions
+from .._resources.chat_stream import ChatStream
 from .._resources.embeddings import Embeddings
+from .._resources.image_stream import ImageStream
 from .._resources.images import Images
 from .._resources.models import Models
+from .._resources.raw import RawResponse
 from .._wire.chat import ChatCompletion
 from .portal import Facade, Portal, blocking, iterate
-from .streams import SyncChatStream, SyncImageStream
+from .streams import SyncChatStream, SyncImageStream, sync_stream
 
 if TYPE_CHECKING:
     from typing_extensions import Unpack
@@ -38,7 +41,39 @@ if TYPE_CHECKING:
 __all__ = ["SyncClassifier", "SyncSeedClient"]
 
 
-class SyncCompletions(Facade):
+class SyncWithRawResponse(Facade):
+    """``with_raw_response`` without ``await``: each method answers with a
+    :class:`RawResponse`; a stream in it is a sync stream, opened."""
+
+    __slots__ = ()
+
+    def __getattr__(self, name: str) -> Any:
+        method = getattr(self._target, name)
+        portal = self._portal
+
+        @functools.wraps(method)
+        def call(*args: Any, **kwargs: Any) -> RawResponse[Any]:
+            raw: RawResponse[Any] = portal.call(functools.partial(method, *args, **kwargs))
+            value = raw.parse()
+            if isinstance(value, (ChatStream, ImageStream)):
+                raw._value = sync_stream(portal, value)
+            return raw
+
+        return call
+
+
+class _Resource(Facade):
+    """A sync resource: its ``with_raw_response`` too."""
+
+    __slots__ = ()
+
+    @property
+    def with_raw_response(self) -> SyncWithRawResponse:
+        """Each method here, answering with a :class:`RawResponse`."""
+        return SyncWithRawResponse(self._portal, self._target.with_raw_response)
+
+
+class SyncCompletions(_Resource):
     """``client.chat.completions`` without ``await`` (see :class:`Completions`)."""
 
     __slots__ = ()
@@ -83,7 +118,7 @@ class SyncChat:
         self.completions = SyncCompletions(portal, completions)
 
 
-class SyncImages(Facade):
+class SyncImages(_Resource):
     """``client.images`` without ``await`` (see :class:`Images`)."""
 
     __slots__ = ()
@@ -105,7 +140,7 @@ class SyncImages(Facade):
         return paths
 
 
-class SyncEmbeddings(Facade):
+class SyncEmbeddings(_Resource):
     """``client.embeddings`` without ``await`` (see :class:`Embeddings`)."""
 
     __slots__ = ()
@@ -114,7 +149,7 @@ class SyncEmbeddings(Facade):
     create_multimodal = blocking(Embeddings.create_multimodal)
 
 
-class SyncModels(Facade):
+class SyncModels(_Resource):
     """``client.models`` without ``await`` (see :class:`Models`)."""
 
     __slots__ = ()

@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from typing import Any
 
 import msgspec
+from multidict import CIMultiDict
 
 from .._errors import (
     _BY_STATUS,
@@ -120,6 +121,7 @@ def _error_from(
         body=parsed,
         param=param,
         retry_after=parse_retry_after(headers),
+        headers=CIMultiDict(headers),  # a copy that pickles (Ray), matched in any case
     )
 
 
