@@ -26,6 +26,7 @@ from ._resources.embeddings import Embeddings
 from ._resources.images import Images
 from ._resources.models import Models
 from ._transports import Transport, default_transport
+from ._transports._network import SSLOption
 from ._version import get_version
 
 __all__ = ["SeedClient"]
@@ -61,6 +62,15 @@ class SeedClient(AsyncResource):
             may replace ``User-Agent``).
         default_query: query parameters every request's URL carries (an Azure-style
             ``api-version``, a gateway's routing key).
+        proxy: an ``http://`` proxy for every request (default: ``HTTPS_PROXY`` /
+            ``HTTP_PROXY`` / ``ALL_PROXY``, minus ``NO_PROXY``). https goes through it as a
+            CONNECT tunnel, so the key is never readable by the proxy.
+        ssl: an ``ssl.SSLContext`` or a CA bundle file or folder to verify the server with
+            (default: the system's store, which honours ``SSL_CERT_FILE`` and
+            ``SSL_CERT_DIR``).
+
+    ``proxy``, ``ssl`` and ``max_connections`` configure the default transport; with
+    ``transport=`` configure that transport instead.
 
     Use it as ``async with SeedClient(...) as client:``, or call :meth:`aclose`.
     """
@@ -82,6 +92,8 @@ class SeedClient(AsyncResource):
         clock: Clock | None = None,
         default_headers: Mapping[str, str] | None = None,
         default_query: Mapping[str, str] | None = None,
+        proxy: str | None = None,
+        ssl: SSLOption = None,
     ) -> None:
         settings = resolve_settings(provider, api_key, base_url, allow_http=allow_http)
         check_int("max_retries", max_retries, 0)
@@ -89,6 +101,10 @@ class SeedClient(AsyncResource):
             raise ConfigurationError("max_event_bytes must be at least 1024")
         if max_response_bytes < 1024:
             raise ConfigurationError("max_response_bytes must be at least 1024")
+        if transport is not None and (proxy is not None or ssl is not None):
+            raise ConfigurationError(
+                "proxy= and ssl= configure the default transport: give them to your transport"
+            )
         self._key_source = settings.key_source
         self._owns_transport = transport is None
         self._requester = Requester(
@@ -103,7 +119,8 @@ class SeedClient(AsyncResource):
             },
             timeout=Timeout.coerce(timeout),
             retry=retry_policy or RetryPolicy(max_retries=max_retries),
-            transport=transport or default_transport(max_connections, max_response_bytes),
+            transport=transport
+            or default_transport(max_connections, max_response_bytes, proxy, ssl),
             max_event_bytes=max_event_bytes,
             max_response_bytes=max_response_bytes,
             clock=clock or SYSTEM_CLOCK,

@@ -6,6 +6,7 @@ The default transport (aiohttp) is imported lazily, so ``import seedclient`` sta
 from __future__ import annotations
 
 from ._base import BaseTransport, Request, Response, StreamResponse, Transport
+from ._network import SSLOption
 
 __all__ = [
     "BaseTransport",
@@ -17,8 +18,18 @@ __all__ = [
 ]
 
 
-def default_transport(max_connections: int, max_response_bytes: int) -> Transport:
+def default_transport(
+    max_connections: int,
+    max_response_bytes: int,
+    proxy: str | None = None,
+    ssl: SSLOption = None,
+) -> Transport:
     """The aiohttp transport, imported on first use."""
     from ._aiohttp import AiohttpTransport
 
-    return AiohttpTransport(max_connections=max_connections, max_response_bytes=max_response_bytes)
+    return AiohttpTransport(
+        max_connections=max_connections,
+        max_response_bytes=max_response_bytes,
+        proxy=proxy,
+        ssl=ssl,
+    )

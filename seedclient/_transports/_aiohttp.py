@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import inspect
 from collections.abc import Awaitable, Mapping
 
 import aiohttp
@@ -18,10 +19,13 @@ from ._base import (
     read_capped,
     translate,
 )
+from ._network import ProxyRoutes, SSLOption, keepalive_socket, ssl_context
 
 __all__ = ["AiohttpTransport"]
 
 _FAILURES = (aiohttp.ClientError, asyncio.TimeoutError, OSError)
+#: Whether aiohttp takes a socket factory (3.12+): the way to turn TCP keep-alive on.
+_SOCKET_FACTORY = "socket_factory" in inspect.signature(aiohttp.TCPConnector).parameters
 _TIMEOUTS = (asyncio.TimeoutError, aiohttp.ServerTimeoutError)
 
 
@@ -112,6 +116,15 @@ class AiohttpTransport(BaseTransport):
         keepalive_timeout: seconds an idle pooled connection is kept.
         max_response_bytes: the largest whole response body read, counted decoded (a
             larger one is a ResponseTooLargeError); error bodies are cut at 64 KiB.
+        proxy: an ``http://`` proxy URL for every request (credentials may be in it; they
+            are never logged). Without it, ``HTTP_PROXY`` / ``HTTPS_PROXY`` /
+            ``ALL_PROXY`` and ``NO_PROXY`` are honoured (``trust_env``). An https request
+            goes through the proxy as a CONNECT tunnel: the proxy never sees the key.
+        ssl: an ``ssl.SSLContext``, or a CA bundle file or folder, to verify servers with
+            (default: the system's, which honours ``SSL_CERT_FILE`` / ``SSL_CERT_DIR``).
+        trust_env: read the proxy variables (read once, when the transport is made).
+
+    Pooled connections have TCP keep-alive on (aiohttp 3.12 and later).
     """
 
     def __init__(
@@ -120,10 +133,16 @@ class AiohttpTransport(BaseTransport):
         max_connections: int = 1000,
         keepalive_timeout: float = 30.0,
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+        proxy: str | None = None,
+        ssl: SSLOption = None,
+        trust_env: bool = True,
     ) -> None:
         super().__init__(max_connections=max_connections, max_response_bytes=max_response_bytes)
         self._max_connections = max_connections
         self._keepalive = keepalive_timeout
+        self._ssl = ssl_context(ssl)
+        routes = ProxyRoutes(proxy, trust_env=trust_env)
+        self._proxies = routes if routes.active else None
         self._session: aiohttp.ClientSession | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._defaults: Mapping[str, str] | None = None
@@ -138,10 +157,16 @@ class AiohttpTransport(BaseTransport):
             raise APIConnectionError("the client is closed")
         if self._session is None:
             _settle_malloc()
+            options: dict[str, object] = {}
+            if _SOCKET_FACTORY:
+                options["socket_factory"] = keepalive_socket
+            if self._ssl is not None:
+                options["ssl"] = self._ssl
             connector = aiohttp.TCPConnector(
                 limit=self._max_connections,
                 limit_per_host=0,
                 keepalive_timeout=self._keepalive,
+                **options,  # type: ignore[arg-type]
             )
             # The first client's headers become the session's: merged by aiohttp in C,
             # instead of once per request in Python.
@@ -180,6 +205,7 @@ class AiohttpTransport(BaseTransport):
         headers = request.headers
         if defaults is not self._defaults:  # another client sharing this transport
             headers = {**defaults, **headers}
+        proxies = self._proxies
         return session.request(
             request.method,
             request.url,
@@ -187,6 +213,7 @@ class AiohttpTransport(BaseTransport):
             headers=headers,
             timeout=self._timeouts.get(request.timeout.connect, read),
             allow_redirects=False,
+            proxy=None if proxies is None else proxies.for_url(request.url),
         )
 
     @property

@@ -15,7 +15,7 @@ from typing import Any
 import httpx
 
 from .._config import DEFAULT_MAX_RESPONSE_BYTES, MAX_ERROR_BODY_BYTES
-from .._errors import APIConnectionError, SeedError
+from .._errors import APIConnectionError, ConfigurationError, SeedError
 from ._base import (
     BaseTransport,
     Request,
@@ -25,6 +25,7 @@ from ._base import (
     read_capped,
     translate,
 )
+from ._network import ProxyRoutes, SSLOption, ssl_context
 
 __all__ = ["HttpxTransport"]
 
@@ -202,6 +203,10 @@ class HttpxTransport(BaseTransport):
             given.
         max_response_bytes: the largest whole response body read, counted decoded (a
             larger one is a ResponseTooLargeError); error bodies are cut at 64 KiB.
+        proxy: a proxy URL for every request when no ``client`` is given (else httpx reads
+            ``HTTP_PROXY`` / ``HTTPS_PROXY`` / ``ALL_PROXY`` / ``NO_PROXY``).
+        ssl: an ``ssl.SSLContext``, or a CA bundle file or folder, when no ``client`` is
+            given (default: httpx's, which honours ``SSL_CERT_FILE`` / ``SSL_CERT_DIR``).
     """
 
     def __init__(
@@ -211,9 +216,16 @@ class HttpxTransport(BaseTransport):
         max_connections: int = 1000,
         keepalive_timeout: float = 30.0,
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+        proxy: str | None = None,
+        ssl: SSLOption = None,
     ) -> None:
         super().__init__(max_connections=max_connections, max_response_bytes=max_response_bytes)
         self._owns_client = client is None
+        if client is not None and (proxy is not None or ssl is not None):
+            raise ConfigurationError("pass proxy= and ssl= to your httpx.AsyncClient instead")
+        context = ssl_context(ssl)
+        if proxy is not None:
+            ProxyRoutes(proxy)  # the same check of the URL as the default transport's
         self._client = client or httpx.AsyncClient(
             limits=httpx.Limits(
                 max_connections=max_connections,
@@ -221,6 +233,8 @@ class HttpxTransport(BaseTransport):
                 keepalive_expiry=keepalive_timeout,
             ),
             follow_redirects=False,
+            proxy=proxy,
+            verify=True if context is None else context,
         )
         self._closing: set[asyncio.Task[None]] = set()
         self._timeouts = TimeoutCache(
