@@ -31,6 +31,12 @@ _TIMEOUTS = (asyncio.TimeoutError, aiohttp.ServerTimeoutError)
 
 def _translated(exc: BaseException) -> SeedError:
     """An aiohttp or asyncio failure as a seedclient error."""
+    if isinstance(exc, aiohttp.ClientHttpProxyError):
+        where = exc.request_info.real_url  # the proxy: said without its credentials
+        return APIConnectionError(
+            f"the proxy at {where.host}:{where.port} refused the connection: "
+            f"{exc.status} {exc.message}"
+        )
     return translate(exc, timeouts=_TIMEOUTS, invalid_url=(aiohttp.InvalidURL,))
 
 

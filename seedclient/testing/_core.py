@@ -53,6 +53,7 @@ class FakeServerCore:
         response_formats: Collection[str] | None = None,
         extra_fields: Collection[str] = (),
         port: int = 0,
+        ssl: Any = None,
     ) -> None:
         if dialect not in DIALECTS:
             raise ValueError(f"dialect must be one of {', '.join(DIALECTS)}")
@@ -73,6 +74,7 @@ class FakeServerCore:
         )
         self.stats = ServerStats()
         self._port = port
+        self._ssl = ssl
         self._runner: web.AppRunner | None = None
         self._window: collections.deque[float] = collections.deque()
         self._files: dict[str, bytes] = {}

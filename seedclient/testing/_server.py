@@ -62,6 +62,8 @@ class FakeSeedServer(ChatHandlers, EndpointHandlers):
         extra_fields: request fields the openai dialect takes beyond OpenAI's (as
             llama.cpp's server takes ``grammar``).
         port: the port (0: a free one).
+        ssl: an ``ssl.SSLContext`` to serve https with (a test CA's certificate, e.g.
+            made with ``trustme``); the URL is then ``https://``.
     """
 
     @property
@@ -69,7 +71,8 @@ class FakeSeedServer(ChatHandlers, EndpointHandlers):
         """The base URL to give a client (``http://127.0.0.1:PORT/v1``)."""
         if not self._actual_port:
             raise RuntimeError("the server is not started")
-        return f"http://127.0.0.1:{self._actual_port}/v1"
+        scheme = "https" if self._ssl is not None else "http"
+        return f"{scheme}://127.0.0.1:{self._actual_port}/v1"
 
     @property
     def provider(self) -> str:
@@ -101,7 +104,9 @@ class FakeSeedServer(ChatHandlers, EndpointHandlers):
         """Start listening on 127.0.0.1."""
         runner = web.AppRunner(self.app(), access_log=None, shutdown_timeout=0.5)
         await runner.setup()
-        site = web.TCPSite(runner, "127.0.0.1", self._port, reuse_address=True)
+        site = web.TCPSite(
+            runner, "127.0.0.1", self._port, reuse_address=True, ssl_context=self._ssl
+        )
         await site.start()
         self._runner = runner
         self._actual_port = int(runner.addresses[0][1])
