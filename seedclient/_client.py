@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
+import sys
+import warnings
 from collections.abc import Mapping
 from typing import Any
 
@@ -107,6 +109,10 @@ class SeedClient(AsyncResource):
             )
         self._key_source = settings.key_source
         self._owns_transport = transport is None
+        # Where it was made, for the warning if it is dropped unclosed (tracemalloc cannot
+        # say it for instances on every Python this supports).
+        caller = sys._getframe(1)
+        self._made_at = f"{caller.f_code.co_filename}:{caller.f_lineno}"
         self._requester = Requester(
             provider=settings.provider,
             base_url=settings.base_url,
@@ -126,6 +132,8 @@ class SeedClient(AsyncResource):
             clock=clock or SYSTEM_CLOCK,
             query=default_query,
         )
+        # Whatever holds a resource (or a copy) keeps the client that owns the connections.
+        self._requester.owner = self
         self._bind()
 
     def _bind(self) -> None:
@@ -222,6 +230,29 @@ class SeedClient(AsyncResource):
         return other
 
     copy = with_options  # openai-python's name
+
+    def __del__(self) -> None:
+        # Dropped unclosed: close what it owns now, and say where it was made.
+        requester = getattr(self, "_requester", None)
+        if requester is None or requester.closed or not self._owns_transport:
+            return
+        if not self._close_now():
+            return
+        warnings.warn(
+            f"{self!r}, made at {self._made_at}, was never closed: use `async with "
+            "SeedClient(...) as client:` or `await client.aclose()`; its connections are "
+            "closed now",
+            ResourceWarning,
+            stacklevel=2,
+        )
+
+    def _close_now(self) -> bool:
+        """Close the owned transport without awaiting (for a client's last moments); whether
+        it had connections open."""
+        requester = self._requester
+        requester.closed = True
+        abandon = getattr(requester.transport, "abandon", None)
+        return bool(self._owns_transport and abandon is not None and abandon())
 
     async def aclose(self) -> None:
         """Close the connections this client owns. Idempotent."""

@@ -54,6 +54,7 @@ class Requester:
         "learned",
         "max_event_bytes",
         "max_response_bytes",
+        "owner",
         "provider",
         "query",
         "retry",
@@ -87,6 +88,8 @@ class Requester:
         self.max_response_bytes = max_response_bytes
         self.closed = False
         self.learned: dict[tuple[str, str], Any] = {}
+        #: What owns this requester's connections (the client): kept alive with it.
+        self.owner: object = None
         # X-Client-Request-Id: a per-client prefix plus a counter, unique and cheap.
         rand = os.urandom(8)
         self._rid_prefix = time.strftime("%Y%m%d%H%M%S") + "".join(_ALPHANUM[b % 62] for b in rand)

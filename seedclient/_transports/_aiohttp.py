@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import inspect
 from collections.abc import Awaitable, Mapping
 
@@ -264,3 +265,22 @@ class AiohttpTransport(BaseTransport):
         session, self._session = self._session, None
         if session is not None:
             await session.close()
+
+    def abandon(self) -> bool:
+        """Close the pooled connections now, without awaiting (the owner was dropped).
+
+        ``ClientSession.close`` is a coroutine, and a dropped client may have no loop left
+        to run one on; aiohttp would then print a warning per session and per connection.
+        The session is detached (aiohttp counts it closed) and its connector's sockets are
+        closed at once (its ``_close``: aiohttp has no public synchronous close).
+        """
+        self._closed = True
+        session, self._session = self._session, None
+        if session is None:
+            return False
+        connector = session.connector
+        session.detach()
+        if connector is not None:
+            with contextlib.suppress(Exception):  # a loop already closed: nothing to close
+                connector._close()
+        return True

@@ -251,3 +251,9 @@ class BaseTransport(AsyncResource):
     async def aclose(self) -> None:
         """Close every connection. Idempotent."""
         self._closed = True
+
+    def abandon(self) -> bool:
+        """Close what can be closed without an event loop (its owner was dropped unclosed);
+        whether anything was open."""
+        self._closed = True
+        return False

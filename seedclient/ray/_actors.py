@@ -46,6 +46,12 @@ class _Actor:
             self.runner = BatchRunner(client, concurrency=self._concurrency, budget=self.budget)
         return self.runner
 
+    def __del__(self) -> None:
+        # The actor ends with its job: its client's connections close with it, quietly.
+        runner = getattr(self, "runner", None)
+        if runner is not None:
+            runner.client._close_now()
+
     def _snapshot(self) -> dict[str, Any]:
         stats = self._start().stats
         out: dict[str, Any] = {name: getattr(stats, name) for name in STATS}

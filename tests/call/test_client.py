@@ -317,5 +317,6 @@ async def test_images_generate_ark_and_aiml_names() -> None:
     }
     assert r1.usage is not None and r1.usage.generated_images == 1
     assert r2.meta is not None and r2.meta.usage is not None and r2.meta.usage.credits_used == 80000
-    with pytest.raises(ConfigurationError, match="prompt"):
-        await SeedClient(api_key="k").images.generate(model="seedream-4.5", prompt=" ")
+    async with SeedClient(api_key="k") as client:
+        with pytest.raises(ConfigurationError, match="prompt"):
+            await client.images.generate(model="seedream-4.5", prompt=" ")
