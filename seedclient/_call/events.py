@@ -58,7 +58,6 @@ class EventStream:
         "_loop",
         "_max_event_bytes",
         "_opened_at",
-        "_silent",
         "_timer",
         "_total_at",
         "call",
@@ -79,7 +78,6 @@ class EventStream:
         self._timer: asyncio.TimerHandle | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._opened_at = 0.0
-        self._silent = True  # nothing of the body read since the stream (re)opened
         self._last_event: float | None = None
         self._total_at: float | None = None
 
@@ -92,7 +90,6 @@ class EventStream:
         self.resp = resp
         self.request_id = request_id_of(resp.headers)
         self._decoder = SSEDecoder(self._max_event_bytes)
-        self._silent = True
         self._loop = loop = asyncio.get_running_loop()  # kept: looking it up costs a syscall
         self._opened_at = now = loop.time()
         self._last_event = None
@@ -115,7 +112,6 @@ class EventStream:
             data = await resp.read()
             if not data:
                 raise APIConnectionError(self._ended_early(delivered))
-            self._silent = False
             events = self._decoder.feed_raw(data)
         except APIConnectionError as exc:
             self.release()
@@ -140,10 +136,10 @@ class EventStream:
 
     def _ended_early(self, delivered: int) -> str:
         said = f"the stream ended before {self.end} after {delivered} {self.unit}(s)"
-        if not self._silent:
+        if self._last_event is not None:
             return said
         return (
-            f"{said}: the server answered 200 and ended the stream without sending anything, "
+            f"{said}: the server answered 200 and ended the stream without sending any event, "
             "so it failed before generating (a prompt longer than the model's context does "
             "this on llama.cpp-based servers; the same request without streaming returns the "
             "server's reason)"

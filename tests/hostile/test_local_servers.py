@@ -129,7 +129,7 @@ async def test_an_empty_stream_says_what_it_usually_means(
 
     async with serve(handler) as url:
         client = make_client(url, max_retries=0)
-        with pytest.raises(APIConnectionError, match="without sending anything") as info:
+        with pytest.raises(APIConnectionError, match="without sending any event") as info:
             async with client.chat.completions.stream(model="smollm2", messages=MSGS) as s:
                 async for _ in s:
                     pass
