@@ -113,6 +113,11 @@ class IncompleteStreamError(StreamError):
     """
 
 
+class EmptyTextError(SeedError):
+    """A text to classify is empty or only whitespace: its row says so, and nothing was sent
+    for it (a model asked about nothing still costs a request)."""
+
+
 class CheckpointLockedError(ConfigurationError):
     """Another process is writing the same results file (a bulk run's output)."""
 

@@ -15,7 +15,7 @@ import msgspec
 from .._catalog import family_of
 from .._client import SeedClient
 from .._config import resolve_model
-from .._errors import FATAL_ERRORS, ConfigurationError, InvalidLabelError
+from .._errors import FATAL_ERRORS, ConfigurationError, EmptyTextError, InvalidLabelError
 from .._wire.chat import ChatCompletion, Usage
 from .checkpoint import Checkpoint, checkpoint_id
 from .outcome import Classification
@@ -236,6 +236,9 @@ class Classifier:
         )
 
     async def _classify_one(self, index: int, key: str | None, text: str) -> Classification:
+        if not text.strip():
+            error = EmptyTextError("the text is empty or only whitespace: nothing was sent")
+            return Classification(index=index, id=key, text=text, error=error)
         cache = self._cache
         answer = cache.pop(text, None)
         if answer is not None:

@@ -13,7 +13,14 @@ import msgspec
 
 from .._bulk.classify import Classification, Classifier
 from .._bulk.stats import BatchStats
-from .inputs import TextSource, check_output, input_format, read_labels, scan_input
+from .inputs import (
+    TextSource,
+    check_fields,
+    check_output,
+    input_format,
+    read_labels,
+    scan_input,
+)
 
 __all__ = ["add_classify_parser"]
 
@@ -259,6 +266,7 @@ async def _classify(args: argparse.Namespace) -> int:
     if args.output:
         check_output(args.output)
     total = None if args.input == "-" else scan_input(args.input, fmt, args.on_bad_line)[0]
+    check_fields(args, fmt)
     source = TextSource(args, fmt)
     if args.output:
         args.interrupt_hint = (

@@ -128,6 +128,48 @@ def _bad_line(path: str, number: int, problem: str) -> ConfigurationError:
     )
 
 
+def check_fields(args: argparse.Namespace, fmt: str) -> None:
+    """Refuse, before anything is sent, a text, id or gold field the input does not have.
+
+    A CSV's header names its columns; a JSONL file's first object stands for its rows (a
+    later row without the text field becomes an error row, not a silent loss).
+    """
+    if args.input == "-" or fmt == "text":
+        return
+    with open(args.input, encoding="utf-8-sig", errors="replace", newline="") as f:
+        if fmt == "csv":
+            fields = next(csv.reader(f), [])
+            where = "columns"
+        else:
+            first = next((line for line in f if line.strip()), "")
+            try:
+                row = msgspec.json.decode(first)
+            except msgspec.DecodeError:
+                return  # a bad line: reported (or skipped) where it is read
+            if not isinstance(row, dict):
+                raise ConfigurationError(
+                    f"{args.input} is JSONL of {type(row).__name__}s: each line must be an "
+                    'object such as {"text": "..."}'
+                )
+            fields = list(row)
+            where = "fields in its first row"
+    kind = "column" if fmt == "csv" else "field"
+    found = f"{where}: {', '.join(fields) or 'none'}"
+    if args.column is None and "text" not in fields:
+        if fmt == "csv" and len(fields) == 1:
+            return  # the only column is the text (see TextSource)
+        raise ConfigurationError(
+            f"no {kind} 'text' in {args.input}: say which holds the text with --column ({found})"
+        )
+    for option, name in (
+        ("--column", args.column),
+        ("--id-column", args.id_column),
+        ("--gold-column", args.gold_column),
+    ):
+        if name and name not in fields:
+            raise ConfigurationError(f"no {kind} {name!r} ({option}) in {args.input}; {found}")
+
+
 def input_format(args: argparse.Namespace) -> str:
     if args.format:
         return str(args.format)
@@ -182,11 +224,13 @@ class TextSource:
             else:
                 f.close()
 
-    def _pick(self, row: dict[str, Any], n: int) -> tuple[str, str] | None:
+    def _pick(self, row: dict[str, Any], n: int) -> tuple[str, str]:
+        """The row's id and text; a row with no text keeps its place with an empty one (the
+        classifier answers it with an EmptyTextError row, sending nothing)."""
         a = self.args
         text = row.get(a.column or "text")
-        if not isinstance(text, str) or not text.strip():
-            return None
+        if not isinstance(text, str):
+            text = "" if text is None else str(text)
         key = str(row.get(a.id_column, "")) if a.id_column else str(n)
         if a.gold_column and row.get(a.gold_column) not in (None, ""):
             self.gold[key] = str(row[a.gold_column])
@@ -210,9 +254,7 @@ class TextSource:
             if any(isinstance(v, str) and _SURROGATE.search(v) for v in row.values()):
                 self._bad(reader.line_num, "is not valid UTF-8")
                 continue
-            item = self._pick(row, n)
-            if item is not None:
-                yield item
+            yield self._pick(row, n)
 
     def _jsonl(self, f: TextIO) -> Iterator[tuple[str, str]]:
         for n, line in enumerate(f, 1):
@@ -227,6 +269,6 @@ class TextSource:
                 self._bad(n, f"is not JSON ({exc})")
                 continue
             if isinstance(row, dict):
-                item = self._pick(row, n)
-                if item is not None:
-                    yield item
+                yield self._pick(row, n)
+            else:
+                self._bad(n, "is not a JSON object")

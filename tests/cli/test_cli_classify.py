@@ -222,3 +222,48 @@ async def test_a_generic_server_with_extra_body(tmp_path: Path) -> None:
     )
     assert r.code == 2 and "--extra-body: must be a JSON object" in r.err
     assert server.stats.received == received
+
+
+async def test_input_mistakes_are_said_and_nothing_is_lost(tmp_path: Path) -> None:
+    env = cli_env(SEED_API_KEY="k")
+    async with FakeSeedServer() as server:
+        remote = ("--provider", "byteplus", "--base-url", server.url, "--no-progress")
+        # A JSONL field not called "text": exit 2, naming the fields found; nothing sent.
+        src = tmp_path / "in.jsonl"
+        src.write_text('{"id": 1, "review": "great"}\n{"id": 2, "review": "awful"}\n')
+        r = await run_cli("classify", str(src), "--labels", LABELS, *remote, env=env)
+        assert r.code == 2
+        assert "no field 'text' in" in r.err and "(fields in its first row: id, review)" in r.err
+        # The same in a CSV, and a gold column that is not there.
+        table = tmp_path / "in.csv"
+        table.write_text("id,review,stars\n1,great,5\n")
+        r = await run_cli("classify", str(table), "--labels", LABELS, *remote, env=env)
+        assert r.code == 2 and "(columns: id, review, stars)" in r.err
+        r = await run_cli(
+            "classify",
+            str(table),
+            "--labels",
+            LABELS,
+            "--column",
+            "review",
+            "--gold-column",
+            "label",
+            *remote,
+            env=env,
+        )
+        assert r.code == 2 and "no column 'label' (--gold-column)" in r.err
+        assert server.stats.received == 0
+        # Empty and whitespace texts (and a BOM): a row each, with the reason; no request.
+        mixed = tmp_path / "mixed.jsonl"
+        mixed.write_bytes(
+            b'\xef\xbb\xbf{"text": "I love it"}\n{"text": ""}\n{"text": "   "}\n'
+            b'{"other": 1}\n{"text": "broken, terrible"}\n'
+        )
+        r = await run_cli("classify", str(mixed), "--labels", LABELS, *remote, env=env)
+    assert r.code == 1  # finished, with failed rows
+    rows = {row["id"]: row for row in (msgspec.json.decode(x) for x in r.out.splitlines())}
+    assert sorted(rows) == ["1", "2", "3", "4", "5"]  # rows in = rows out
+    assert rows["1"]["label"] == "positive" and rows["5"]["label"] == "negative"
+    for empty in ("2", "3", "4"):
+        assert rows[empty]["error"]["type"] == "EmptyTextError"
+    assert server.stats.received == 2
