@@ -168,10 +168,7 @@ class Completions:
         """
         requester = self._requester
         model = params.get("model")
-        key = ("structured_output", model if isinstance(model, str) else "")
-        forms = _forms(requester, mode, params)
-        if mode == "auto" and key in requester.learned:
-            forms = (requester.learned[key],)
+        forms = _forms(requester, mode, model)
         given = params.get("messages") or []
         for i, form in enumerate(forms):
             extra, messages = output.request(form, given)
@@ -188,7 +185,7 @@ class Completions:
                         raise
                     done = await self.create(**sent)
             if mode == "auto":
-                requester.learned[key] = form
+                requester.learned[_learned_key(model)] = form
             return done, sent
         raise AssertionError("unreachable: the last form returns or raises")
 
@@ -279,9 +276,7 @@ class Completions:
         parse = None
         if isinstance(params.get("response_format"), type):
             output: OutputType[Any] = OutputType(params["response_format"])  # type: ignore[arg-type]
-            form = requester.learned.get(("structured_output", params["model"]))
-            if form is None:
-                form = _forms(requester, "auto", params)[0]
+            form = _forms(requester, "auto", params["model"])[0]
             extra, messages = output.request(form, params["messages"])
             params = {**params, **extra, "messages": messages}  # type: ignore[typeddict-item]
             if not extra:
@@ -306,9 +301,17 @@ class Completions:
         )
 
 
-def _forms(requester: Requester, mode: str, params: Mapping[str, Any]) -> tuple[str, ...]:
-    """The structured-output forms to try for this request's model, best first."""
-    model = params.get("model")
+def _learned_key(model: object) -> tuple[str, str]:
+    return ("structured_output", model if isinstance(model, str) else "")
+
+
+def _forms(requester: Requester, mode: str, model: object) -> tuple[str, ...]:
+    """The structured-output forms to try for ``model``, best first: under ``auto``, the
+    one that worked before for this client and model, else :func:`forms_for`'s."""
+    if mode == "auto":
+        learned = requester.learned.get(_learned_key(model))
+        if learned is not None:
+            return (learned,)
     spec = None
     if isinstance(model, str):
         spec = rules_of(requester.provider, model, resolve_model(requester.provider, model))

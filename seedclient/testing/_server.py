@@ -12,16 +12,10 @@ from aiohttp import web
 
 from ._chat import ChatHandlers
 from ._endpoints import EndpointHandlers
+from ._rules import DIALECTS
 from ._stats import ServerStats
 
 __all__ = ["FakeSeedServer", "ServerStats"]
-
-_PROVIDER_OF = {
-    "ark": "byteplus",
-    "aiml": "aimlapi",
-    "aisa": "aisa",
-    "openai": "openai-compatible",
-}
 
 
 class FakeSeedServer(ChatHandlers, EndpointHandlers):
@@ -78,7 +72,7 @@ class FakeSeedServer(ChatHandlers, EndpointHandlers):
     def provider(self) -> str:
         """The provider a client should name to talk to it as to the one it plays
         (``byteplus`` for the ark dialect, ``openai-compatible`` for openai)."""
-        return _PROVIDER_OF[self.dialect]
+        return next(iter(DIALECTS[self.dialect]), "openai-compatible")
 
     @property
     def port(self) -> int:
