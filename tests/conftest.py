@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import gc
 import inspect
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from typing import Any
 from unittest import mock
 
@@ -13,8 +14,10 @@ import aiohttp
 import aioresponses.core
 import anyio
 import pytest
+from aiohttp import web
 
-from seedclient.testing import FakeClock
+from seedclient._sync.portal import Portal
+from seedclient.testing import FakeClock, FakeSeedServer
 
 
 class _CompatClientResponse(aiohttp.ClientResponse):
@@ -138,3 +141,35 @@ async def wait_until(predicate: Callable[[], bool], within: float = 5.0) -> None
             if predicate():
                 return
             await anyio.sleep(0.001)
+
+
+@contextlib.asynccontextmanager
+async def web_server(
+    path: str, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
+) -> AsyncIterator[str]:
+    """An aiohttp app on 127.0.0.1 answering ``POST /v1{path}`` with ``handler``; yields
+    its base URL (``http://127.0.0.1:PORT/v1``)."""
+    app = web.Application()
+    app.router.add_post("/v1" + path, handler)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    try:
+        yield f"http://127.0.0.1:{runner.addresses[0][1]}/v1"
+    finally:
+        await runner.cleanup()
+
+
+@pytest.fixture
+def fake_in_thread() -> Iterator[FakeSeedServer]:
+    """A fake server on an event loop of its own thread (a sync facade's portal), so that
+    sync code, as users' scripts are, can be tested from plain test functions."""
+    portal = Portal()
+    server: FakeSeedServer = portal.call(FakeSeedServer)
+    portal.call(server.start)
+    try:
+        yield server
+    finally:
+        portal.call(server.close)
+        portal.stop()

@@ -18,8 +18,9 @@ from seedclient import (
     SeedClient,
     SyncSeedClient,
 )
-from seedclient._sync.portal import Portal
 from seedclient.testing import FakeSeedServer, FaultPlan
+
+from ..conftest import web_server
 
 MSGS = [{"role": "user", "content": "Is this review positive or negative? I loved it"}]
 COMPLETION = {
@@ -42,17 +43,8 @@ async def recording() -> AsyncIterator[tuple[str, list[tuple[web.Request, bytes]
         seen.append((request, await request.read()))
         return web.json_response(COMPLETION, headers={"x-request-id": "rid-1"})
 
-    app = web.Application()
-    app.router.add_post("/v1/chat/completions", chat)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = runner.addresses[0][1]
-    try:
-        yield f"http://127.0.0.1:{port}/v1", seen
-    finally:
-        await runner.cleanup()
+    async with web_server("/chat/completions", chat) as url:
+        yield url, seen
 
 
 async def test_default_headers_default_query_and_extra_query() -> None:
@@ -146,21 +138,13 @@ async def test_error_headers_and_copy() -> None:
         assert other.timeout.total == 5 and other.transport is client.transport
 
 
-def test_sync_with_raw_response() -> None:
-    portal = Portal()  # the fake server on a loop of its own; the test stays plain code
-    server: FakeSeedServer = portal.call(FakeSeedServer)
-    portal.call(server.start)
-    try:
-        with SyncSeedClient(provider="byteplus", base_url=server.url, api_key="t") as client:
-            raw: Any = client.chat.completions.with_raw_response.create(
-                model="seed-1.8", messages=MSGS
-            )
-            assert raw.status_code == 200 and raw.parse().request_id == raw.request_id
-            streamed: Any = client.chat.completions.with_raw_response.stream(
-                model="seed-1.8", messages=MSGS
-            )
-            with streamed.parse() as stream:
-                assert "".join(stream.text()) == stream.completion.content
-    finally:
-        portal.call(server.close)
-        portal.stop()
+def test_sync_with_raw_response(fake_in_thread: FakeSeedServer) -> None:
+    url = fake_in_thread.url
+    with SyncSeedClient(provider="byteplus", base_url=url, api_key="t") as client:
+        raw: Any = client.chat.completions.with_raw_response.create(model="seed-1.8", messages=MSGS)
+        assert raw.status_code == 200 and raw.parse().request_id == raw.request_id
+        streamed: Any = client.chat.completions.with_raw_response.stream(
+            model="seed-1.8", messages=MSGS
+        )
+        with streamed.parse() as stream:
+            assert "".join(stream.text()) == stream.completion.content

@@ -5,6 +5,7 @@ refuse a 2xx that is not an event stream."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import AsyncIterator, Awaitable, Callable
 
 import msgspec
@@ -20,6 +21,8 @@ from seedclient import (
     Timeout,
 )
 
+from ..conftest import web_server
+
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 MADE = {"type": "image_generation.partial_succeeded", "image_index": 0, "url": "https://x/0.png"}
 DONE = {"type": "image_generation.completed", "usage": {"generated_images": 1}}
@@ -31,22 +34,12 @@ def frame(event: dict[str, object]) -> bytes:
 
 @pytest.fixture
 async def serve() -> AsyncIterator[Callable[[Handler], Awaitable[str]]]:
-    runners: list[web.AppRunner] = []
+    async with contextlib.AsyncExitStack() as servers:
 
-    async def start(handler: Handler) -> str:
-        app = web.Application()
-        app.router.add_post("/v1/images/generations", handler)
-        runner = web.AppRunner(app)
-        await runner.setup()
-        site = web.TCPSite(runner, "127.0.0.1", 0)
-        await site.start()
-        runners.append(runner)
-        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-        return f"http://127.0.0.1:{port}/v1"
+        async def start(handler: Handler) -> str:
+            return await servers.enter_async_context(web_server("/images/generations", handler))
 
-    yield start
-    for runner in runners:
-        await runner.cleanup()
+        yield start
 
 
 async def test_a_cut_before_the_first_event_is_retried(

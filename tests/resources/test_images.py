@@ -17,7 +17,7 @@ from seedclient import ConfigurationError, ImageEvent, SeedClient, StreamError
 from seedclient.testing import FakeSeedServer
 from seedclient.testing._images import png
 
-from ..conftest import SECRET
+from ..conftest import SECRET, web_server
 
 ARK_IMAGES = "https://ark.ap-southeast.bytepluses.com/api/v3/images/generations"
 AIML_IMAGES = "https://api.aimlapi.com/v1/images/generations"
@@ -146,25 +146,18 @@ async def test_image_events_of_megabytes_and_a_stream_cut_short() -> None:
         await resp.write_eof()
         return resp
 
-    app = web.Application()
-    app.router.add_post("/v1/images/generations", handler)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-    try:
-        async with SeedClient(base_url=f"http://127.0.0.1:{port}/v1", api_key="t") as client:
+    async with (
+        web_server("/images/generations", handler) as url,
+        SeedClient(base_url=url, api_key="t") as client,
+    ):
+        async with client.images.stream(model="seedream-4.5", prompt="p") as events:
+            kinds = [e.kind async for e in events]
+        assert kinds == ["partial_succeeded", "completed"]
+        assert len(events.images[0].b64_json or "") == len(big)
+        cut = True
+        with pytest.raises(StreamError, match="ended before its completed event"):
             async with client.images.stream(model="seedream-4.5", prompt="p") as events:
-                kinds = [e.kind async for e in events]
-            assert kinds == ["partial_succeeded", "completed"]
-            assert len(events.images[0].b64_json or "") == len(big)
-            cut = True
-            with pytest.raises(StreamError, match="ended before its completed event"):
-                async with client.images.stream(model="seedream-4.5", prompt="p") as events:
-                    [e async for e in events]
-    finally:
-        await runner.cleanup()
+                [e async for e in events]
 
 
 async def test_no_image_streams_on_aiml() -> None:

@@ -75,10 +75,10 @@ print("models", len(client.models.list().data) > 0)
 """
 
 
-def test_a_plain_script(fake: FakeSeedServer) -> None:
+def test_a_plain_script(fake_in_thread: FakeSeedServer) -> None:
     # Run as a user runs it, with every warning an error (ResourceWarning too); the client
     # is never closed by hand: the interpreter's exit closes it, with no warning, no hang.
-    code = f"URL = {fake.url!r}\n" + textwrap.dedent(SCRIPT)
+    code = f"URL = {fake_in_thread.url!r}\n" + textwrap.dedent(SCRIPT)
     proc = subprocess.run(
         [sys.executable, "-W", "error", "-c", code],
         capture_output=True,
@@ -97,8 +97,8 @@ def test_a_plain_script(fake: FakeSeedServer) -> None:
     assert proc.stderr == ""
 
 
-def test_sixteen_threads_share_one_client(fake: FakeSeedServer) -> None:
-    with client_for(fake) as client:
+def test_sixteen_threads_share_one_client(fake_in_thread: FakeSeedServer) -> None:
+    with client_for(fake_in_thread) as client:
 
         def ask(i: int) -> str | None:
             msgs = [{"role": "user", "content": f"Classify: positive, negative. text {i}"}]
@@ -107,7 +107,7 @@ def test_sixteen_threads_share_one_client(fake: FakeSeedServer) -> None:
         with ThreadPoolExecutor(16) as pool:
             answers = list(pool.map(ask, range(64)))
     assert len(answers) == 64 and all(answers)
-    assert fake.stats.answered == {200: 64}
+    assert fake_in_thread.stats.answered == {200: 64}
 
 
 def test_inside_a_running_event_loop() -> None:
@@ -125,9 +125,11 @@ def test_inside_a_running_event_loop() -> None:
     assert asyncio.run(main()).content == "positive"
 
 
-def test_break_releases_the_connection_and_close_ends_the_thread(fake: FakeSeedServer) -> None:
+def test_break_releases_the_connection_and_close_ends_the_thread(
+    fake_in_thread: FakeSeedServer,
+) -> None:
     before = set(threading.enumerate())
-    client = client_for(fake)
+    client = client_for(fake_in_thread)
     (loop_thread,) = set(threading.enumerate()) - before
     assert loop_thread.name == "seedclient-sync" and loop_thread.daemon
     with client.chat.completions.stream(model="seed-1.8", messages=MSGS) as stream:
@@ -149,8 +151,8 @@ def test_break_releases_the_connection_and_close_ends_the_thread(fake: FakeSeedS
     assert all(t.daemon and t.name == "AnyIO worker thread" for t in left), left
 
 
-def test_errors_and_types_are_the_async_ones(fake: FakeSeedServer) -> None:
-    with client_for(fake) as client:
+def test_errors_and_types_are_the_async_ones(fake_in_thread: FakeSeedServer) -> None:
+    with client_for(fake_in_thread) as client:
         with pytest.raises(NotFoundError):
             client.chat.completions.create(model="seed-9", messages=MSGS)
         stream = client.chat.completions.create(model="seed-1.8", messages=MSGS, stream=True)
