@@ -12,7 +12,7 @@ from .._clock import SYSTEM_CLOCK, Clock
 if TYPE_CHECKING:
     from .._errors import SeedError
 
-__all__ = ["AdaptiveLimit", "Pacer", "SharedBudget"]
+__all__ = ["AdaptiveLimit", "Pacer", "SharedBudget", "jitter_margin"]
 
 
 class SharedBudget(Protocol):
@@ -43,13 +43,19 @@ class SharedBudget(Protocol):
         """An error no request can get past: every process should stop."""
 
 
+def jitter_margin(window: float) -> float:
+    """Seconds a limiter adds to the server's window for the time from a permit to the
+    server's clock (event loop, network, the server's queue): 2% of the window, but at least
+    0.1 s and at most 1 s (1 s on the providers' one-minute windows)."""
+    return min(max(0.02 * window, 0.1), 1.0)
+
+
 class Pacer:
     """Spaces out units (requests, tokens) so that at most ``limit`` go in any ``window``.
 
     A generic cell-rate algorithm with no burst: each unit reserves ``window / limit``
     seconds of a virtual schedule. A safety margin keeps the server's count within the
-    limit despite up to that much network jitter: 2% of the window, but at least 0.1 s and
-    at most 1 s (1 s on the providers' one-minute windows). Reservations
+    limit despite up to that much network jitter (:func:`jitter_margin`). Reservations
     are made without awaiting, so concurrent callers never race; each then sleeps until its
     slot. :meth:`adjust` corrects an estimate (e.g. tokens) once the true cost is known.
     """
@@ -60,7 +66,7 @@ class Pacer:
         if limit <= 0 or window <= 0:
             raise ValueError("limit and window must be positive")
         self._clock = clock
-        margin = min(max(0.02 * window, 0.1), 1.0)
+        margin = jitter_margin(window)
         #: seconds one unit reserves; may be changed while in use (see AdaptiveLimit)
         self.interval = (window + margin) / limit
         self._tat = 0.0  # theoretical arrival time of the next free slot

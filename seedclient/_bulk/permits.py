@@ -7,7 +7,7 @@ from typing import Any
 
 from .._clock import SYSTEM_CLOCK, Clock
 from .._errors import SeedError
-from .pacing import AdaptiveLimit
+from .pacing import AdaptiveLimit, jitter_margin
 
 __all__ = ["STATS", "SUMMED", "TOKENS", "PermitLedger"]
 
@@ -23,10 +23,11 @@ class PermitLedger:
     ``seedclient.ray`` runs one as a Ray actor (whose methods run one at a time); nothing in
     it needs Ray, so it is tested in the normal suite.
 
-    Permits are handed out in blocks that expire ``ttl`` seconds after they are received,
+    Permits are handed out in blocks that expire ``ttl`` seconds after they are asked for,
     unused ones given back. A block counts from the moment it is issued for ``window +
     ttl + margin`` seconds, so however late in its life a permit is used, no window of the
-    server's can hold more than the limit.
+    server's can hold more than the limit. The margin (:func:`.pacing.jitter_margin`, at
+    least ``ttl``) covers the time from a permit to the server's clock.
     """
 
     def __init__(
@@ -36,7 +37,8 @@ class PermitLedger:
         self.rpm, self.tpm, self.window = rpm, tpm, window
         # Short-lived blocks: a pause after a 429 reaches every actor within ttl seconds.
         self.ttl = min(max(window / 40, 0.05), 0.5)
-        self.span = window + 2 * self.ttl  # the issue window: the server's, ttl and margin
+        self.margin = max(self.ttl, jitter_margin(window))
+        self.span = window + self.ttl + self.margin  # the issue window
         self.blocks: collections.deque[list[Any]] = collections.deque()  # [t, id, n, tokens]
         self.used = self.tokens = 0
         self.next_id = 0

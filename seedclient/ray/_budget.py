@@ -115,16 +115,18 @@ class RateBudget:
                 self._left = 0
             report, self._pending = self._pending, {}
             want = min(max(self._waiting, 1), self.max_block)
+            # A block's life counts from the ask, not the answer: the budget actor issued it
+            # after the ask, however slow the answer was to come back.
+            asked = monotonic()
             block, granted, ttl, wait, stopped = await self._actor.take.remote(
                 want, tokens, report, os.getpid()
             )
-            now = monotonic()
             if stopped is not None:
                 self._stopped = stopped
             elif granted:
-                self._block, self._left, self._expires = block, granted, now + ttl
+                self._block, self._left, self._expires = block, granted, asked + ttl
             else:
-                self._not_before = now + wait
+                self._not_before = monotonic() + wait
         finally:
             self._fetching = None
 
