@@ -6,21 +6,24 @@ last row if the machine itself fails mid-write; on reopening, anything after the
 newline is cut off before appending, so the file always parses.
 
 Only successful rows count as done: on resume, an id whose latest row is an error is sent
-again. When a run ends, the file is compacted to one row per id (its latest outcome), by
-writing a new file, syncing it and renaming it over the old one, so a crash at any moment
-leaves either the old file or the new one. One process writes a file at a time: an exclusive
-``flock`` on ``FILE.lock`` is taken before anything is sent (and released by the kernel if
-the process dies, so a stale lock is simply taken over).
+again. When a run ends, the file is compacted to one row per id (its latest outcome), in
+the input's order, by writing a new file, syncing it and renaming it over the old one, so
+a crash at any moment leaves either the old file or the new one. One process writes a file
+at a time: an exclusive ``flock`` on ``FILE.lock`` is taken before anything is sent (and
+released by the kernel if the process dies, so a stale lock is simply taken over).
 """
 
 from __future__ import annotations
 
+import bisect
 import collections
 import csv
 import fcntl
 import io
+import itertools
 import os
 import sys
+from array import array
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -69,6 +72,7 @@ class Checkpoint:
         #: Labels of the rows already there (``label`` / ``labels`` fields), for summaries.
         self.labels_before: collections.Counter[str] = collections.Counter()
         self._superseded = False  # whether some id has more than one row (compact at close)
+        self._order = array("Q")  # the input's ids in order, as hashes (see met)
         self._lock_fd: int | None = self._lock()
         exists = os.path.exists(self.path) and os.path.getsize(self.path) > 0
         if resume and exists:
@@ -179,73 +183,116 @@ class Checkpoint:
         fd, self._fd = self._fd, None
         if fd is not None:
             os.close(fd)
-            if self._superseded:
+            if self._superseded or self._order:
                 self.compact()
         lock, self._lock_fd = self._lock_fd, None
         if lock is not None:
             os.close(lock)  # releases the flock
 
-    def compact(self) -> None:
-        """Rewrite the file with one row per id, its latest, where the id first appeared.
+    def met(self, index: int, key: str | None) -> bool:
+        """Note the input's item ``index`` (its order, for :meth:`compact`); whether its id
+        is done already."""
+        h = id_hash(checkpoint_id(index, key))
+        order = self._order
+        if index == len(order):
+            order.append(h)
+        else:  # items reach the pool in order; a gap is only a worker's race
+            if index > len(order):
+                order.extend(itertools.repeat(0, index + 1 - len(order)))
+            order[index] = h
+        return self.done.has_hash(h)
 
-        Streaming passes: the first counts rows per id hash, the second keeps the latest row
-        of each id that has more than one (only retried ids have: few), the third copies
-        the file, writing each such id's latest row in place of its first and dropping the
-        others. Written to ``FILE.tmp``, synced, then renamed over ``FILE``: a crash leaves
-        the old file or the new one.
+    def compact(self) -> None:
+        """Rewrite the file with one row per id, its latest, in input order.
+
+        Input order is the order of the ids the run met (:meth:`met`); rows of ids it did not
+        meet (none when the whole input was read) follow in file order. Memory: 8 bytes per
+        input item and 24 per row, plus a sort's index list; rows are copied as bytes, never
+        parsed twice. Nothing is written when the file is already so. Otherwise written to
+        ``FILE.tmp``, synced, then renamed over ``FILE``: a crash leaves the old file or the
+        new one.
         """
         csv.field_size_limit(sys.maxsize)
-        with open(self.path, encoding="utf-8", newline="") as f:
-            counts = collections.Counter(id_hash(key) for key, _ in self._records(f))
-        repeated = {h for h, n in counts.items() if n > 1}
-        del counts
-        latest: dict[int, Any] = {}
-        with open(self.path, encoding="utf-8", newline="") as f:
-            for key, record in self._records(f):
-                h = id_hash(key)
-                if h in repeated:
-                    latest[h] = record
-        tmp = self.path + ".tmp"
-        with (
-            open(self.path, encoding="utf-8", newline="") as f,
-            open(tmp, "w", encoding="utf-8", newline="") as out,
-        ):
-            writer = csv.writer(out, lineterminator="\n") if self.is_csv else None
-            if writer is not None:
-                header = next(csv.reader(f), None)
-                if header:
-                    writer.writerow(header)
-                f.seek(0)
-            for key, record in self._records(f):
-                h = id_hash(key)
-                if h in repeated:
-                    record = latest.pop(h, None)
-                    if record is None:
-                        continue  # already written where the id first appeared
-                if writer is not None:
-                    writer.writerow(record)
+        hashes, starts, sizes = array("Q"), array("q"), array("q")
+        with open(self.path, "rb") as f:
+            header = f.readline() if self.is_csv else b""
+            for key, start, size in self._spans(f, header):
+                hashes.append(id_hash(key))
+                starts.append(start)
+                sizes.append(size)
+            # The latest row of each id: ids sorted (stably, so a run keeps file order).
+            keys, latest = array("Q"), array("q")
+            for i in sorted(range(len(hashes)), key=hashes.__getitem__):
+                if keys and keys[-1] == hashes[i]:
+                    latest[-1] = i
                 else:
-                    out.write(record)
-            out.flush()
-            os.fsync(out.fileno())
+                    keys.append(hashes[i])
+                    latest.append(i)
+            plan, taken = array("q"), bytearray(len(keys))
+            for h in itertools.chain(self._order, hashes):
+                j = bisect.bisect_left(keys, h)
+                if j < len(keys) and keys[j] == h and not taken[j]:
+                    taken[j] = 1
+                    plan.append(latest[j])
+            if len(plan) == len(hashes) and all(i == n for n, i in enumerate(plan)):
+                return  # one row per id, in order already
+            tmp = self.path + ".tmp"
+            with open(tmp, "wb") as out:
+                out.write(header)
+                for i in plan:
+                    f.seek(starts[i])
+                    row = f.read(sizes[i])
+                    out.write(row if row.endswith(b"\n") else row + b"\n")
+                out.flush()
+                os.fsync(out.fileno())
         os.replace(tmp, self.path)
         self._superseded = False
 
-    def _records(self, f: Any) -> Any:
-        """``(id, record)`` per row: CSV cells, or a JSONL line as it is."""
-        if self.is_csv:
-            reader = csv.reader(f)
-            header = next(reader, None) or []
-            if "id" not in header:
-                return
-            at = header.index("id")
-            for cells in reader:
-                if len(cells) > at and cells[at]:
-                    yield cells[at], cells
+    def _spans(self, f: Any, header: bytes) -> Any:
+        """``(id, start, size)`` of each row with an id, in a binary file read past its
+        ``header`` (a CSV's first line)."""
+        at = len(header)
+        if not self.is_csv:
+            for line in f:
+                start, at = at, at + len(line)
+                try:
+                    row = msgspec.json.decode(line)
+                except msgspec.DecodeError:
+                    continue
+                if isinstance(row, dict) and row.get("id") is not None:
+                    yield str(row["id"]), start, len(line)
             return
-        for line, row in _jsonl_rows(f):
-            if row.get("id") is not None:
-                yield str(row["id"]), line if line.endswith("\n") else line + "\n"
+        names = next(csv.reader([header.decode("utf-8-sig")]), None) or []
+        if "id" not in names:
+            return
+        column = names.index("id")
+        lines = _CountedLines(f, at)
+        reader = csv.reader(lines)
+        while True:
+            start = lines.at
+            cells = next(reader, None)
+            if cells is None:
+                return
+            if len(cells) > column and cells[column]:
+                yield cells[column], start, lines.at - start
+
+
+class _CountedLines:
+    """A binary file's lines, decoded, counting the bytes read: where a CSV record starts
+    and ends (a record may span lines)."""
+
+    def __init__(self, f: Any, at: int) -> None:
+        self.f, self.at = f, at
+
+    def __iter__(self) -> _CountedLines:
+        return self
+
+    def __next__(self) -> str:
+        line = self.f.readline()
+        if not line:
+            raise StopIteration
+        self.at += len(line)
+        return str(line.decode("utf-8"))
 
 
 def _jsonl_rows(f: Any) -> Any:

@@ -10,7 +10,6 @@ from collections.abc import (
     AsyncIterator,
     Awaitable,
     Callable,
-    Container,
     Iterable,
     Iterator,
 )
@@ -21,7 +20,6 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 import anyio
 
 from .._errors import FATAL_ERRORS, APIStatusError
-from .checkpoint import checkpoint_id
 from .stats import BatchStats
 
 if sys.version_info < (3, 11):  # pragma: no cover - the backport anyio installs there
@@ -65,7 +63,7 @@ class _Pool(Generic[R]):
         work: Callable[[int, str | None, Any], Awaitable[R]],
         *,
         ordered: bool,
-        done: Container[str] | None,
+        done: Callable[[int, str | None], bool] | None,
         window: int,
         on_skip: Callable[[], None],
     ) -> None:
@@ -137,7 +135,7 @@ class _Pool(Generic[R]):
                 slots.release()
                 return
             index, key, payload = item
-            if done is not None and checkpoint_id(index, key) in done:
+            if done is not None and done(index, key):
                 slots.release()
                 self.on_skip()
                 if self.ordered:
@@ -200,7 +198,7 @@ class BatchRun(Generic[R]):
             split,
             work,
             ordered=ordered,
-            done=checkpoint.done if checkpoint is not None else None,
+            done=checkpoint.met if checkpoint is not None else None,
             window=max(4 * n, 64) if ordered else max(2 * n, 32),
             on_skip=skipped,
         )

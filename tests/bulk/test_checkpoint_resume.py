@@ -147,3 +147,53 @@ def test_sigkill_during_compaction_leaves_a_whole_file(tmp_path: Path, where: st
     again.close()
     assert [r["id"] for r in lines(path)] == [str(i) for i in range(200)]
     assert all(r["error"] is None for r in lines(path))
+
+
+@pytest.mark.parametrize("suffix", [".jsonl", ".csv"])
+async def test_the_results_file_is_in_input_order_whatever_order_answers_come_in(
+    tmp_path: Path, suffix: str
+) -> None:
+    from seedclient import Classifier, SeedClient
+    from seedclient.testing import FakeSeedServer, FaultPlan
+
+    path = tmp_path / f"labels{suffix}"
+    texts = [f"review {i}: fine,\nreally" for i in range(40)]
+    # The 4th text's answer is late and the 7th always fails: completion order differs.
+    plan = FaultPlan(
+        by_text={texts[3]: "slow_first_byte", texts[6]: "server_error"},
+        slow_first_byte_seconds=0.2,
+    )
+    async with (
+        FakeSeedServer(faults=plan) as server,
+        SeedClient(provider=server.provider, base_url=server.url, api_key="t", max_retries=0) as c,
+    ):
+        clf = Classifier(c, labels=["positive", "negative"], concurrency=8)
+        async with clf.classify(texts, checkpoint=path, include_text=True) as run:
+            finished = [r.id async for r in run]
+        assert finished[-1] == "4" and finished != sorted(finished, key=int)  # out of order
+        rows = read_rows(path)
+        assert [r["id"] for r in rows] == [str(i) for i in range(1, 41)]
+        assert [r["text"] for r in rows] == texts
+        assert rows[6]["error"] and not rows[5]["error"]
+        # A rerun sends only the failed row; the file stays in input order, one row per id.
+        server.faults = FaultPlan()
+        again = Classifier(c, labels=["positive", "negative"])
+        async with again.classify(texts, checkpoint=path, include_text=True) as run:
+            assert [r.id async for r in run] == ["7"]
+        rows = read_rows(path)
+        assert [r["id"] for r in rows] == [str(i) for i in range(1, 41)]
+        assert not any(r["error"] for r in rows)
+        # Nothing to do: the file is left as it is (not rewritten).
+        inode = path.stat().st_ino
+        async with again.classify(texts, checkpoint=path, include_text=True) as run:
+            assert [r async for r in run] == []
+        assert path.stat().st_ino == inode
+
+
+def read_rows(path: Path) -> list[dict[str, object]]:
+    import csv
+
+    if path.suffix == ".csv":
+        with open(path, newline="", encoding="utf-8") as f:
+            return list(csv.DictReader(f))
+    return [msgspec.json.decode(line) for line in path.read_bytes().splitlines()]
