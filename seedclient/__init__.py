@@ -16,6 +16,7 @@ from __future__ import annotations
 from typing import Any
 
 from ._bulk.classify import Classification, Classifier
+from ._bulk.estimate import CostEstimate
 from ._bulk.outcome import BatchResult
 from ._bulk.pacing import SharedBudget
 from ._bulk.pool import BatchRun
@@ -35,6 +36,7 @@ from ._errors import (
     CheckpointLockedError,
     ConfigurationError,
     ContextLengthError,
+    CostLimitError,
     EmptyTextError,
     IncompleteStreamError,
     InternalServerError,
@@ -49,6 +51,7 @@ from ._errors import (
     StructuredOutputError,
     UnsupportedParameterWarning,
 )
+from ._prices import Price
 from ._resources.chat import Chat, Completions
 from ._resources.chat_params import ChatParams
 from ._resources.chat_stream import ChatStream
@@ -131,6 +134,8 @@ __all__ = [
     "Completions",
     "ConfigurationError",
     "ContextLengthError",
+    "CostEstimate",
+    "CostLimitError",
     "Delta",
     "Embedding",
     "Embeddings",
@@ -158,6 +163,7 @@ __all__ = [
     "ModelsPage",
     "NotFoundError",
     "PermissionDeniedError",
+    "Price",
     "PromptTokensDetails",
     "QuotaExceededError",
     "RateLimit",

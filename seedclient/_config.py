@@ -116,6 +116,8 @@ class Provider:
             rules, Seed's ranges and the did-you-mean check. ``False`` for a generic
             OpenAI-compatible server, where OpenAI's parameters pass through as given and
             the server is the judge of their values.
+        reports_cost: whether each answer states what it cost (AI/ML API's
+            ``meta.usage.usd_spent``), so a bulk run's cost needs no price table.
     """
 
     name: str
@@ -129,6 +131,7 @@ class Provider:
     reasoning_in_messages: bool = True
     specs: Mapping[str, ModelSpec] = field(default_factory=dict)
     seed: bool = True
+    reports_cost: bool = False
 
 
 PROVIDERS: Mapping[str, Provider] = {
@@ -158,6 +161,7 @@ PROVIDERS: Mapping[str, Provider] = {
         top_p_min=0.01,
         seed_min=1,
         reasoning_in_messages=False,
+        reports_cost=True,
     ),
     "aisa": Provider(
         name="aisa",

@@ -39,6 +39,7 @@ __all__ = [
     "BadRequestError",
     "CheckpointLockedError",
     "ConfigurationError",
+    "CostLimitError",
     "InternalServerError",
     "InvalidLabelError",
     "NotFoundError",
@@ -116,6 +117,19 @@ class IncompleteStreamError(StreamError):
 class EmptyTextError(SeedError):
     """A text to classify is empty or only whitespace: its row says so, and nothing was sent
     for it (a model asked about nothing still costs a request)."""
+
+
+class CostLimitError(SeedError):
+    """A bulk run stopped before its cost would pass ``max_cost`` (what is done is kept).
+
+    Attributes:
+        spent: the USD spent when it stopped; ``limit``: the ``max_cost`` it was given.
+    """
+
+    def __init__(self, message: str, *, spent: float, limit: float) -> None:
+        super().__init__(message)
+        self.spent = spent
+        self.limit = limit
 
 
 class CheckpointLockedError(ConfigurationError):
@@ -261,12 +275,14 @@ class InternalServerError(APIStatusError):
 
 
 #: Errors that no retry and no other item will get past: a bulk run stops at the first one,
-#: keeping what is done (a wrong key, no permission, a model that does not exist, no quota).
-FATAL_ERRORS: tuple[type[APIStatusError], ...] = (
+#: keeping what is done (a wrong key, no permission, a model that does not exist, no quota,
+#: the cost limit reached).
+FATAL_ERRORS: tuple[type[SeedError], ...] = (
     AuthenticationError,
     PermissionDeniedError,
     NotFoundError,
     QuotaExceededError,
+    CostLimitError,
 )
 
 

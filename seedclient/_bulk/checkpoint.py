@@ -32,7 +32,7 @@ import msgspec
 from .._errors import CheckpointLockedError
 from .idset import IdSet, id_hash
 
-__all__ = ["Checkpoint", "CheckpointLockedError", "checkpoint_id"]
+__all__ = ["Checkpoint", "CheckpointLockedError", "checkpoint_id", "done_ids"]
 
 
 def checkpoint_id(index: int, key: str | None) -> str:
@@ -115,41 +115,10 @@ class Checkpoint:
         os.pwrite(fd, str(os.getpid()).encode(), 0)
         return fd
 
-    def _rows_of(self, f: Any) -> Any:
-        if self.is_csv:
-            yield from csv.DictReader(f)
-            return
-        for _, row in _jsonl_rows(f):
-            yield row
-
     def _load_done(self) -> None:
-        # An id is done once it has a successful row: it is never sent again after that, so
-        # only failed ids can have later rows. Memory: the done hashes, the failed ones.
-        csv.field_size_limit(sys.maxsize)
-        done, failed = self.done, self.failed
-        with open(self.path, encoding="utf-8", newline="") as f:
-            for row in self._rows_of(f):
-                key = row.get("id")
-                if key is None or key == "":
-                    continue
-                h = id_hash(str(key))
-                if row.get("error") and self.retry_failed:
-                    if h in failed:
-                        self._superseded = True
-                    failed.add(h)
-                    continue
-                if h in failed:
-                    failed.discard(h)
-                    self._superseded = True
-                elif done.has_hash(h):
-                    self._superseded = True
-                done.add_hash(h)
-                label = row.get("label")
-                if isinstance(label, str) and label:
-                    self.labels_before[label] += 1
-                for lab in row.get("labels") or ():
-                    if isinstance(lab, str):
-                        self.labels_before[lab] += 1
+        found = _Found(self.path, self.retry_failed)
+        self.done, self.failed, self.labels_before = found.done, found.failed, found.labels
+        self._superseded = found.superseded
 
     @property
     def resumed_failed(self) -> int:
@@ -293,6 +262,56 @@ class _CountedLines:
             raise StopIteration
         self.at += len(line)
         return str(line.decode("utf-8"))
+
+
+def done_ids(path: str | os.PathLike[str], retry_failed: bool = True) -> IdSet:
+    """The ids a run resuming ``path`` would skip (read only; empty if there is no file)."""
+    path = os.fspath(path)
+    if not os.path.exists(path):
+        return IdSet()
+    return _Found(path, retry_failed).done
+
+
+class _Found:
+    """What a results file holds: done ids, failed ids (hashes), labels, repeated ids."""
+
+    def __init__(self, path: str, retry_failed: bool) -> None:
+        # An id is done once it has a successful row: it is never sent again after that, so
+        # only failed ids can have later rows. Memory: the done hashes, the failed ones.
+        csv.field_size_limit(sys.maxsize)
+        self.done = done = IdSet()
+        self.failed: set[int] = set()
+        failed = self.failed
+        self.labels: collections.Counter[str] = collections.Counter()
+        self.superseded = False
+        with open(path, encoding="utf-8", newline="") as f:
+            rows = csv.DictReader(f) if path.lower().endswith(".csv") else _jsonl_dicts(f)
+            for row in rows:
+                key = row.get("id")
+                if key is None or key == "":
+                    continue
+                h = id_hash(str(key))
+                if row.get("error") and retry_failed:
+                    self.superseded |= h in failed
+                    failed.add(h)
+                    continue
+                if h in failed:
+                    failed.discard(h)
+                    self.superseded = True
+                elif done.has_hash(h):
+                    self.superseded = True
+                done.add_hash(h)
+                label = row.get("label")
+                if isinstance(label, str) and label:
+                    self.labels[label] += 1
+                for lab in row.get("labels") or ():
+                    if isinstance(lab, str):
+                        self.labels[lab] += 1
+
+
+def _jsonl_dicts(f: Any) -> Any:
+    for _, row in _jsonl_rows(f):
+        yield row
 
 
 def _jsonl_rows(f: Any) -> Any:

@@ -7,7 +7,7 @@ import logging
 import math
 import os
 import re
-from collections.abc import AsyncIterable, Iterable, Mapping, Sequence
+from collections.abc import AsyncIterable, Container, Iterable, Mapping, Sequence
 from typing import Any, Literal
 
 import msgspec
@@ -16,8 +16,10 @@ from .._catalog import family_of
 from .._client import SeedClient
 from .._config import resolve_model
 from .._errors import FATAL_ERRORS, ConfigurationError, EmptyTextError, InvalidLabelError
+from .._prices import Price, price_of
 from .._wire.chat import ChatCompletion, Usage
 from .checkpoint import Checkpoint, checkpoint_id
+from .estimate import CostEstimate, estimate_run
 from .outcome import Classification
 from .pool import BatchRun
 from .runner import BatchRunner
@@ -52,9 +54,9 @@ class Classifier:
         examples: ``(text, label)`` pairs shown to the model.
         multi_label: allow several labels per text.
         runner: a :class:`BatchRunner` to share limits with; else one is made from
-            ``concurrency`` (default 64; 2,000 on Batch Chat), ``rpm``, ``tpm`` and
+            ``concurrency`` (default 64; 2,000 on Batch Chat), ``rpm``, ``tpm``,
             ``endpoint`` (``"batch"``: Ark's half-price Batch Chat, with an ``ep-bi-...``
-            model).
+            model), ``price`` and ``max_cost`` (see :class:`BatchRunner`).
         extra_body: fields added to every request as they are (e.g. a local server's
             ``top_k`` or ``grammar``).
 
@@ -81,6 +83,8 @@ class Classifier:
         tpm: int | None = None,
         endpoint: Literal["chat", "batch"] = "chat",
         extra_body: Mapping[str, Any] | None = None,
+        price: Price | None = None,
+        max_cost: float | None = None,
     ) -> None:
         labels = [str(lab).strip() for lab in labels]
         if len(labels) < 2:
@@ -94,8 +98,16 @@ class Classifier:
         self.model = model
         self.multi_label = multi_label
         self.client = client
+        if runner is not None and (price is not None or max_cost is not None):
+            raise ConfigurationError("with runner=, set price and max_cost on the runner")
         self.runner = runner or BatchRunner(
-            client, concurrency=concurrency, rpm=rpm, tpm=tpm, endpoint=endpoint
+            client,
+            concurrency=concurrency,
+            rpm=rpm,
+            tpm=tpm,
+            endpoint=endpoint,
+            price=price,
+            max_cost=max_cost,
         )
         for _text, label in examples or ():
             if normalize(label) not in self._by_norm:
@@ -197,7 +209,6 @@ class Classifier:
                     raise error
                 return Classification(index=index, id=key, text=text, error=error, usage=usage)
             assert done is not None
-            self.runner.stats.count_usage(done)
             usage = _add_usage(usage, done.usage)
             answer = done.content or ""
             found = self._parse(answer)
@@ -341,6 +352,23 @@ class Classifier:
             work,
             ordered=ordered,
             checkpoint=ckpt,
+        )
+
+    def estimate(self, texts: Iterable[Any], *, done: Container[str] | None = None) -> CostEstimate:
+        """What classifying ``texts`` would send and cost, sending nothing: texts, distinct
+        texts, estimated tokens and, where a price is known (the runner's, else the
+        catalogue's), USD. ``done``: ids to leave out (e.g. those already in a results file).
+        """
+        provider = self.client.requester.provider
+        runner = self.runner
+        return estimate_run(
+            (_split_text(index, item) for index, item in enumerate(texts)),
+            system=self._system,
+            labels=self.labels,
+            multi_label=self.multi_label,
+            price=runner.price or price_of(provider.name, resolve_model(provider, self.model)),
+            batch=runner.endpoint == "batch",
+            done=done,
         )
 
     async def classify_all(self, texts: Iterable[Any]) -> list[Classification]:

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import anyio
 
-from .._errors import FATAL_ERRORS, APIStatusError
+from .._errors import FATAL_ERRORS, SeedError
 from .stats import BatchStats
 
 if sys.version_info < (3, 11):  # pragma: no cover - the backport anyio installs there
@@ -38,9 +38,13 @@ Item = tuple[int, str | None, Any]
 
 
 def _single(exc: BaseException) -> BaseException:
-    """The one error inside (nested) exception groups of one, else ``exc`` itself."""
-    while isinstance(exc, BaseExceptionGroup) and len(exc.exceptions) == 1:
-        exc = exc.exceptions[0]
+    """The one error inside (nested) exception groups of one error (raised by one worker,
+    or the same error object by several), else ``exc`` itself."""
+    while isinstance(exc, BaseExceptionGroup):
+        first = exc.exceptions[0]
+        if any(other is not first for other in exc.exceptions[1:]):
+            break
+        exc = first
     return exc
 
 
@@ -76,7 +80,7 @@ class _Pool(Generic[R]):
         self.on_skip = on_skip
         self.slots = anyio.Semaphore(window)
         self.out_send, self.out_recv = anyio.create_memory_object_stream[R](window)
-        self.stop: APIStatusError | None = None
+        self.stop: SeedError | None = None
         self.pending: dict[int, R | None] = {}
         self.next = 0
 

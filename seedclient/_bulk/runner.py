@@ -11,9 +11,17 @@ import anyio
 
 from .._client import SeedClient
 from .._config import BATCH_CONCURRENCY, BATCH_TIMEOUT, check_int
-from .._errors import FATAL_ERRORS, ConfigurationError, RateLimitError, SeedError
+from .._errors import (
+    FATAL_ERRORS,
+    ConfigurationError,
+    CostLimitError,
+    RateLimitError,
+    SeedError,
+)
+from .._prices import Price, price_of
 from .._wire.chat import ChatCompletion
 from .checkpoint import Checkpoint, checkpoint_id
+from .estimate import MESSAGE_TOKENS, estimate_tokens
 from .outcome import BatchResult, error_row
 from .pacing import AdaptiveLimit, Pacer, SharedBudget
 from .pool import BatchRun, Item
@@ -46,6 +54,11 @@ class BatchRunner:
             as the cluster budget of ``seedclient.ray``): it then owns the rate limits,
             the pauses after a 429 and the rate learning, in place of ``rpm``, ``tpm`` and
             ``adaptive``.
+        price: what every answer's tokens cost (a :class:`~seedclient.Price`); default: the
+            catalogue's price of the answer's model on the client's provider, where known.
+        max_cost: USD the run may spend: it stops with :class:`~seedclient.CostLimitError`
+            (what is done kept) before a request could take the cost past it, counting
+            what is in flight at the mean cost of an answer so far (needs a price).
 
     ``runner.run(requests)`` yields a :class:`BatchResult` per request; one failure never
     aborts the run, and a quota error stops it cleanly, keeping what is done.
@@ -63,6 +76,8 @@ class BatchRunner:
         rate_window: float = 60.0,
         endpoint: Literal["chat", "batch"] = "chat",
         budget: SharedBudget | None = None,
+        price: Price | None = None,
+        max_cost: float | None = None,
     ) -> None:
         if budget is not None and (rpm is not None or tpm is not None):
             raise ConfigurationError("pass rpm and tpm to the shared budget, not to the runner")
@@ -73,7 +88,13 @@ class BatchRunner:
         check_int("concurrency", concurrency, 1)
         check_int("rpm", rpm, 1, optional=True)
         check_int("tpm", tpm, 1, optional=True)
+        if max_cost is not None and not max_cost > 0:
+            raise ConfigurationError(f"max_cost must be a positive number of USD, got {max_cost!r}")
         self.client = client
+        self.price = price
+        self.max_cost = max_cost
+        self._prices: dict[str, Price | None] = {}
+        self._no_price: ConfigurationError | None = None
         self.endpoint = endpoint
         if endpoint == "batch":
             # Batch Chat queues requests: answers may take many minutes (the docs say > 30).
@@ -99,6 +120,11 @@ class BatchRunner:
 
     # ------------------------------------------------------------------ one request
 
+    @property
+    def paused_for(self) -> float:
+        """Seconds until the pause after a rate limit ends (0.0: not paused)."""
+        return max(0.0, self._resume_at - self._clock.monotonic())
+
     async def _pause(self) -> None:
         wait = self._resume_at - self._clock.monotonic()
         if wait > 0:
@@ -106,12 +132,8 @@ class BatchRunner:
 
     @staticmethod
     def _estimate(params: Mapping[str, Any]) -> int:
-        chars = 0
-        for m in params.get("messages") or ():
-            content = m.get("content") if isinstance(m, Mapping) else getattr(m, "content", None)
-            chars += len(content) if isinstance(content, str) else 200
-        out = params.get("max_completion_tokens") or params.get("max_tokens") or 256
-        return chars // 3 + 8 + int(out)
+        prompt, out = _estimate_parts(params)
+        return prompt + out
 
     async def complete(self, params: Mapping[str, Any]) -> tuple[ChatCompletion, int]:
         """Send one chat request under the runner's limits; return it and the attempts made.
@@ -161,6 +183,11 @@ class BatchRunner:
                 await self._rpm.acquire()
             if self._tpm is not None:
                 await self._tpm.acquire(estimate)
+            if self.max_cost is not None:
+                over = self._over_cost(params)
+                if over is not None:
+                    self._fatal = over
+                    return None, over, attempts
             budget = self._budget
             if budget is not None:
                 try:
@@ -188,6 +215,7 @@ class BatchRunner:
                 else:
                     self.limit.on_success()
                     stats.concurrency = self.limit.current
+                    stats.count_usage(done, self._price_of(done.model), self.endpoint == "batch")
                     window = done.rate_limit
                     budget_full: tuple[float, int | None] | None = None
                     if (
@@ -242,7 +270,51 @@ class BatchRunner:
                 return None, error, attempts
             retries += 1
             stats.retried += 1
-            await self._clock.sleep(delay)
+            stats.retrying += 1
+            try:
+                await self._clock.sleep(delay)
+            finally:
+                stats.retrying -= 1
+
+    def _price_of(self, model: str) -> Price | None:
+        """The price of an answer from ``model`` (the runner's, else the catalogue's)."""
+        if self.price is not None:
+            return self.price
+        if model not in self._prices:
+            self._prices[model] = price_of(self.client.requester.provider.name, model)
+        return self._prices[model]
+
+    def _over_cost(self, params: Mapping[str, Any]) -> CostLimitError | None:
+        """The error to stop with if one more request could take the cost past max_cost."""
+        assert self.max_cost is not None
+        stats = self.stats
+        spent = stats.cost_usd or 0.0
+        priced = stats.answers - stats.unpriced
+        if priced > 0:
+            each = spent / priced
+        else:  # nothing priced yet: the request's own estimate
+            model = str(params.get("model", ""))
+            price = self._price_of(model)
+            if price is None:
+                if self.client.requester.provider.reports_cost:
+                    return None  # the first answer states its cost (it goes alone)
+                # One error object for every worker that meets it: the run raises it once.
+                self._no_price = self._no_price or ConfigurationError(
+                    f"max_cost needs a price, and none is known for {model!r} on "
+                    f"{self.client.requester.provider.name}: pass price=Price(input=..., "
+                    "output=...) (USD per million tokens)"
+                )
+                raise self._no_price
+            prompt, out = _estimate_parts(params)
+            each = price.cost(prompt, out, batch=self.endpoint == "batch")
+        if spent + (stats.in_flight + 1) * each <= self.max_cost:
+            return None
+        return CostLimitError(
+            f"the run would pass max_cost ${self.max_cost:g} (spent ${spent:.6f}, "
+            f"{stats.in_flight} requests in flight at about ${each:.6f} each)",
+            spent=spent,
+            limit=self.max_cost,
+        )
 
     # ------------------------------------------------------------------ many requests
 
@@ -272,9 +344,7 @@ class BatchRunner:
             if error is not None:
                 self.stats.failed += 1
             else:
-                assert done is not None
                 self.stats.done += 1
-                self.stats.count_usage(done)
             result = BatchResult(
                 index=index,
                 id=key,
@@ -314,3 +384,13 @@ class BatchRunner:
             ordered=ordered,
             checkpoint=ckpt,
         )
+
+
+def _estimate_parts(params: Mapping[str, Any]) -> tuple[int, int]:
+    """A request's estimated prompt tokens and its output cap."""
+    prompt = 0
+    for m in params.get("messages") or ():
+        content = m.get("content") if isinstance(m, Mapping) else getattr(m, "content", None)
+        prompt += MESSAGE_TOKENS + (estimate_tokens(content) if isinstance(content, str) else 70)
+    out = params.get("max_completion_tokens") or params.get("max_tokens") or 256
+    return prompt, int(out)
