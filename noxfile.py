@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+
 import nox
+import nox.command
 
 nox.options.sessions = ["tests", "lint", "typing", "imports"]
 nox.options.default_venv_backend = "venv"
@@ -57,6 +61,20 @@ def ray(session: nox.Session) -> None:
     session.install("-e", ".[test,ray]")
     # In one process: each Ray test starts its own local cluster.
     session.run("python", "-m", "pytest", "tests_ray", "--no-cov", "-n", "0", *session.posargs)
+
+
+@nox.session
+def report(session: nox.Session) -> None:
+    """The classify report in a real headless browser: Debian's chromium, installed here
+    when it is missing and this runs as root (the test says so and skips if it cannot be)."""
+    if shutil.which("chromium") is None and os.geteuid() == 0:
+        try:
+            session.run("apt-get", "update", "-qq", external=True, silent=True)
+            session.run("apt-get", "install", "-y", "-qq", "chromium", external=True, silent=True)
+        except nox.command.CommandFailed:
+            session.warn("chromium could not be installed: the report test will skip")
+    session.install("-e", ".[test,cli]", "pillow")
+    session.run("python", "-m", "pytest", "tests_browser", "--no-cov", "-n", "0", *session.posargs)
 
 
 @nox.session(reuse_venv=True)

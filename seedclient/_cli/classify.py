@@ -3,23 +3,40 @@
 from __future__ import annotations
 
 import argparse
-import collections
+import asyncio
+import itertools
 import os
 import sys
-import time
+from collections.abc import Iterator
 from typing import Any
 
 import msgspec
 
-from .._bulk.classify import Classification, Classifier
-from .._bulk.stats import BatchStats
+from .._bulk.checkpoint import done_ids
+from .._bulk.classify import Classifier
+from .._config import resolve_model
+from .._errors import ConfigurationError
+from .._prices import Price, price_of
 from .inputs import (
     TextSource,
     check_fields,
     check_output,
+    check_writable,
     input_format,
     read_labels,
     scan_input,
+)
+from .progress import Progress
+from .summary import (
+    Tally,
+    Totals,
+    estimate_json,
+    estimate_rows,
+    print_table,
+    read_rows,
+    summarize,
+    summary_rows,
+    write_json,
 )
 
 __all__ = ["add_classify_parser"]
@@ -104,6 +121,31 @@ def add_classify_parser(sub: Any) -> None:
     )
     p.add_argument("--rpm", type=int, help="requests per minute not to exceed")
     p.add_argument("--tpm", type=int, help="tokens per minute not to exceed")
+    p.add_argument(
+        "--price",
+        metavar="IN,OUT[,CACHED]",
+        help="USD per million input, output (and cached input) tokens, for the cost where "
+        "the catalogue has no price for the model and provider",
+    )
+    p.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="print the items, distinct texts, estimated tokens and cost; send nothing",
+    )
+    p.add_argument("--limit", type=int, metavar="N", help="only the first N items")
+    p.add_argument(
+        "--max-cost",
+        type=float,
+        metavar="USD",
+        help="stop (exit 3, what is done kept) before the estimate or the running cost passes this",
+    )
+    p.add_argument("--summary-json", metavar="FILE", help="write the run's summary as JSON to FILE")
+    p.add_argument(
+        "--report",
+        metavar="FILE.html",
+        help="write a self-contained HTML report: labels, confidence, the least confident "
+        "rows, against --gold-column the confusion matrix, throughput and 429s over time",
+    )
     p.add_argument("--no-progress", action="store_true", help="no progress display on stderr")
     p.add_argument(
         "--fake-fault",
@@ -118,141 +160,11 @@ def add_classify_parser(sub: Any) -> None:
     p.set_defaults(func=_classify, stops_early=True)
 
 
-# ---------------------------------------------------------------------------- display
-
-
-class _Display:
-    """A live progress bar on stderr (rich when installed), then a summary."""
-
-    def __init__(self, stats: BatchStats, total: int | None, enabled: bool) -> None:
-        self.stats = stats
-        self.total = total
-        self.enabled = enabled
-        self._progress: Any = None
-        self._task: Any = None
-        self._last_plain = time.monotonic()
-        if not enabled:
-            return
-        try:
-            from rich.console import Console
-            from rich.progress import (
-                BarColumn,
-                MofNCompleteColumn,
-                Progress,
-                TextColumn,
-                TimeRemainingColumn,
-            )
-        except ImportError:
-            return
-        console = Console(stderr=True)
-        if not console.is_terminal:
-            return
-        self._progress = Progress(
-            TextColumn("classifying"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TextColumn("{task.fields[rate]}/s"),
-            TimeRemainingColumn(),
-            TextColumn("{task.fields[extra]}"),
-            console=console,
-            refresh_per_second=5,
-        )
-        self._progress.start()
-        self._task = self._progress.add_task("classify", total=total, rate="0", extra="")
-
-    def _extra(self) -> str:
-        s = self.stats
-        parts = [
-            f"errors {s.failed}",
-            f"throttled {s.throttled}",
-            f"tokens {s.prompt_tokens + s.completion_tokens:,}",
-        ]
-        if s.cost_usd is not None:
-            parts.append(f"${s.cost_usd:.4f}")
-        elif s.credits_used:
-            parts.append(f"{s.credits_used:,.0f} credits")
-        return " · ".join(parts)
-
-    def update(self) -> None:
-        s = self.stats
-        done = s.done + s.failed + s.skipped
-        if self._progress is not None:
-            self._progress.update(
-                self._task, completed=done, rate=f"{s.requests_per_second:.0f}", extra=self._extra()
-            )
-        elif self.enabled:
-            now = time.monotonic()
-            if now - self._last_plain >= 5.0:
-                self._last_plain = now
-                of = f"/{self.total}" if self.total is not None else ""
-                print(
-                    f"classified {done}{of} · {s.requests_per_second:.0f}/s · {self._extra()}",
-                    file=sys.stderr,
-                    flush=True,
-                )
-
-    def close(self) -> None:
-        if self._progress is not None:
-            self.update()
-            self._progress.stop()
-            self._progress = None
-
-
-def _summary(
-    stats: BatchStats,
-    labels: collections.Counter[str],
-    failures: collections.Counter[str],
-    accuracy: tuple[int, int] | None,
-    wall: float,
-) -> list[tuple[str, str]]:
-    rows: list[tuple[str, str]] = [(f"label {k}", f"{v:,}") for k, v in labels.most_common()]
-    rows += [(f"failed: {k}", f"{v:,}") for k, v in failures.most_common()]
-    if stats.skipped:
-        rows.append(("already done (resumed)", f"{stats.skipped:,}"))
-    if accuracy is not None:
-        right, seen = accuracy
-        rows.append(
-            ("accuracy vs gold", f"{right / seen:.1%} ({right:,}/{seen:,})" if seen else "n/a")
-        )
-    rows.append(
-        (
-            "tokens",
-            f"{stats.prompt_tokens:,} prompt ({stats.cached_tokens:,} cached) + "
-            f"{stats.completion_tokens:,} completion ({stats.reasoning_tokens:,} reasoning)",
-        )
-    )
-    if stats.cost_usd is not None or stats.credits_used:
-        cost = f"${stats.cost_usd:.6f}" if stats.cost_usd is not None else ""
-        rows.append(("cost", f"{cost} {stats.credits_used:,.0f} credits".strip()))
-    rows.append(("retried / throttled", f"{stats.retried:,} / {stats.throttled:,}"))
-    finished = stats.done + stats.failed
-    rows.append(("wall time", f"{wall:.2f}s"))
-    rows.append(("requests/s", f"{finished / wall:.1f}" if wall > 0 else "n/a"))
-    return rows
-
-
-def _print_summary(rows: list[tuple[str, str]]) -> None:
-    try:
-        from rich.console import Console
-        from rich.table import Table
-    except ImportError:
-        width = max(len(k) for k, _ in rows)
-        for k, v in rows:
-            print(f"{k:<{width}}  {v}", file=sys.stderr)
-        return
-    table = Table(title="seedclient classify", show_header=False)
-    table.add_column(style="bold")
-    table.add_column()
-    for k, v in rows:
-        table.add_row(k, v)
-    Console(stderr=True).print(table)
-
-
 # ---------------------------------------------------------------------------- the command
 
 
 async def _classify(args: argparse.Namespace) -> int:
-    from .common import open_client
+    from .common import EXIT_STOPPED, fail, open_client
 
     if args.fake:
         from .common import fault_plan
@@ -265,18 +177,21 @@ async def _classify(args: argparse.Namespace) -> int:
     labels = read_labels(args)
     if args.output:
         check_output(args.output)
-    total = None if args.input == "-" else scan_input(args.input, fmt, args.on_bad_line)[0]
+    for option, path in (("--summary-json", args.summary_json), ("--report", args.report)):
+        if path:
+            check_writable(path, option)
+    for option, value in (("--limit", args.limit), ("--max-cost", args.max_cost)):
+        if value is not None and not value > 0:
+            raise ConfigurationError(f"{option} must be positive, got {value}")
+    price = parse_price(args.price) if args.price else None
+    if args.input != "-":
+        scan_input(args.input, fmt, args.on_bad_line)
     check_fields(args, fmt)
     source = TextSource(args, fmt)
-    if args.output:
-        args.interrupt_hint = (
-            f"\ninterrupted: finished rows are in {args.output}; "
-            "run the same command again to resume"
-        )
-    label_counts: collections.Counter[str] = collections.Counter()
-    failures: collections.Counter[str] = collections.Counter()
-    right = seen = 0
-    started = time.monotonic()
+
+    def items() -> Iterator[tuple[str, str]]:
+        return itertools.islice(source, args.limit)
+
     async with open_client(args) as client:
         clf = Classifier(
             client,
@@ -289,46 +204,146 @@ async def _classify(args: argparse.Namespace) -> int:
             tpm=args.tpm,
             endpoint="batch" if args.batch_endpoint else "chat",
             extra_body=args.extra_body,
+            price=price,
+            max_cost=args.max_cost,
         )
-        display = _Display(clf.runner.stats, total, enabled=not args.no_progress)
-        run = clf.classify(
-            source,
-            checkpoint=_checkpoint(args),
-            include_text=args.include_text,
-            retry_failed=args.retry_failed,
-        )
-        out = sys.stdout if not args.output else None
-        try:
-            async with run as results:
-                async for r in results:
-                    _tally(r, label_counts, failures)
-                    if source.gold and r.ok:
-                        gold = source.gold.pop(r.id or "", None)
-                        if gold is not None:
-                            seen += 1
-                            right += (r.label or "").casefold() == gold.strip().casefold()
-                    if out is not None:
-                        row = r.row(include_text=args.include_text, multi_label=args.multi_label)
-                        out.write(msgspec.json.encode(row).decode() + "\n")
-                    display.update()
-        finally:
-            display.close()
-        if out is not None:
-            out.flush()
-        stats = clf.runner.stats
-        if run.checkpoint is not None:
-            label_counts.update(run.checkpoint.labels_before)  # the whole file, not this run
-    rows = _summary(
-        stats,
-        label_counts,
-        failures,
-        (right, seen) if args.gold_column else None,
-        time.monotonic() - started,
+        total = None
+        if args.dry_run or args.max_cost is not None:
+            resuming = args.output and args.resume
+            done = done_ids(args.output, args.retry_failed) if resuming else None
+            estimate = clf.estimate(items(), done=done)
+            total = estimate.items
+            if args.dry_run:
+                if args.summary_json:
+                    write_json(args.summary_json, {"dry_run": True, **estimate_json(estimate)})
+                print_table(
+                    "seedclient classify --dry-run: nothing was sent",
+                    estimate_rows(estimate, client.provider, args.model),
+                    sys.stdout,
+                )
+                return 0
+            if estimate.cost_usd is None and not client.requester.provider.reports_cost:
+                raise ConfigurationError(
+                    f"--max-cost needs a price, and none is known for {args.model} on "
+                    f"{client.provider}: give one with --price IN,OUT (USD per million tokens)"
+                )
+            if estimate.cost_usd is not None and estimate.cost_usd > args.max_cost:
+                fail(
+                    f"stopped before sending anything: the estimate ${estimate.cost_usd:.4f} "
+                    f"passes --max-cost ${args.max_cost:g} (--dry-run shows it; --limit N "
+                    "runs a sample)",
+                    EXIT_STOPPED,
+                )
+        elif args.input != "-":
+            total = sum(1 for _ in items())
+        if args.output:
+            args.interrupt_hint = (
+                f"\ninterrupted: finished rows are in {args.output}; "
+                "run the same command again to resume"
+            )
+        summary = await _run(args, clf, items(), total, source)
+    return _finish(args, summary, source)
+
+
+async def _run(
+    args: argparse.Namespace,
+    clf: Classifier,
+    items: Iterator[tuple[str, str]],
+    total: int | None,
+    source: TextSource,
+) -> dict[str, Any]:
+    """Classify, showing progress; then the summary of the whole results file."""
+    gold = source.gold if args.gold_column else None
+    tally = Tally(clf.labels, gold)
+    totals = Totals(args.output, args.resume)
+    progress = Progress(clf.runner, total, enabled=not args.no_progress)
+    stats = clf.runner.stats
+    run = clf.classify(
+        items,
+        checkpoint=_checkpoint(args),
+        include_text=args.include_text,
+        retry_failed=args.retry_failed,
     )
-    if source.bad_lines:
-        rows.append(("skipped bad lines", f"{source.bad_lines:,}"))
-    _print_summary(rows)
-    return EXIT_FAILED_ITEMS if stats.failed else 0
+    out = sys.stdout if not args.output else None
+    ticker = asyncio.create_task(_tick(progress))
+    try:
+        async with run as results:
+            async for r in results:
+                row = r.row(include_text=args.include_text, multi_label=args.multi_label)
+                if out is not None:
+                    out.write(msgspec.json.encode(row).decode() + "\n")
+                    tally.add(row)
+                progress.update()
+    finally:
+        ticker.cancel()
+        progress.close()
+        totals.save(stats, progress.wall)
+    if out is not None:
+        out.flush()
+    else:
+        for row in read_rows(args.output):  # the whole file, earlier runs' rows too
+            tally.add(row)
+    summary = summarize(
+        tally,
+        totals.now(stats, progress.wall),
+        resumed=stats.skipped,
+        bad_lines=source.bad_lines,
+        price=clf.runner.price or _catalog_price(clf),
+        timeline=progress.timeline,
+    )
+    summary["this_run"] = {
+        "rows": stats.done + stats.failed,
+        "failed": stats.failed,
+        "wall_s": round(progress.wall, 3),
+    }
+    return summary
+
+
+def _finish(args: argparse.Namespace, summary: dict[str, Any], source: TextSource) -> int:
+    """The table on stderr, ``--summary-json`` and ``--report``; the exit code."""
+    least = summary["least_confident"]
+    if least and args.input != "-":  # the texts of the few least confident rows
+        wanted = {row["id"]: row for row in least}
+        for key, text in source:
+            if key in wanted:
+                wanted[key]["text"] = text
+    print_table("seedclient classify", summary_rows(summary), sys.stderr)
+    if args.summary_json:
+        write_json(args.summary_json, summary)
+    if args.report:
+        from .report import write_report
+
+        write_report(args.report, summary, title=f"seedclient classify {args.input}")
+    return EXIT_FAILED_ITEMS if summary["this_run"]["failed"] else 0
+
+
+async def _tick(progress: Progress) -> None:
+    while True:
+        await asyncio.sleep(1.0)
+        progress.tick()
+
+
+def _catalog_price(clf: Classifier) -> Price | None:
+    provider = clf.client.requester.provider
+    return price_of(provider.name, resolve_model(provider, clf.model))
+
+
+def parse_price(text: str) -> Price:
+    """``--price IN,OUT[,CACHED]``: USD per million tokens."""
+    try:
+        parts = [float(p) for p in text.split(",")]
+    except ValueError:
+        parts = []
+    if len(parts) not in (2, 3) or any(p < 0 for p in parts):
+        raise ConfigurationError(
+            f"--price takes IN,OUT or IN,OUT,CACHED in USD per million tokens, got {text!r}"
+        )
+    return Price(
+        input=parts[0],
+        output=parts[1],
+        cached_input=parts[2] if len(parts) == 3 else None,
+        source="--price",
+    )
 
 
 def _checkpoint(args: argparse.Namespace) -> str | None:
@@ -337,14 +352,3 @@ def _checkpoint(args: argparse.Namespace) -> str | None:
     if not args.resume and os.path.exists(args.output):
         os.remove(args.output)
     return str(args.output)
-
-
-def _tally(
-    r: Classification, labels: collections.Counter[str], failures: collections.Counter[str]
-) -> None:
-    if r.error is not None:
-        failures[type(r.error).__name__] += 1
-    elif r.labels is not None:
-        labels.update(r.labels)
-    elif r.label is not None:
-        labels[r.label] += 1

@@ -40,17 +40,22 @@ def check_output(path: str) -> None:
     """Refuse an output that cannot be written, before anything is sent."""
     if not path.lower().endswith((".jsonl", ".csv", ".ndjson")):
         raise ConfigurationError("--output must end in .jsonl or .csv")
+    check_writable(path, "--output")
+
+
+def check_writable(path: str, option: str) -> None:
+    """Refuse a file ``option`` names that cannot be written, before anything is sent."""
     folder = os.path.dirname(os.path.abspath(path))
     if not os.path.isdir(folder):
         raise ConfigurationError(
-            f"the folder of --output does not exist: {folder} (create it first)"
+            f"the folder of {option} does not exist: {folder} (create it first)"
         )
     if os.path.isdir(path):
-        raise ConfigurationError(f"--output {path} is a folder, not a file")
+        raise ConfigurationError(f"{option} {path} is a folder, not a file")
     if os.path.exists(path) and not os.access(path, os.W_OK):
-        raise ConfigurationError(f"cannot write --output {path}: permission denied")
+        raise ConfigurationError(f"cannot write {option} {path}: permission denied")
     if not os.path.exists(path) and not os.access(folder, os.W_OK):
-        raise ConfigurationError(f"cannot create --output {path}: the folder is not writable")
+        raise ConfigurationError(f"cannot create {option} {path}: the folder is not writable")
 
 
 def read_labels(args: argparse.Namespace) -> list[str]:
@@ -216,7 +221,7 @@ class TextSource:
                     text = line.rstrip("\r\n")
                     if _SURROGATE.search(text):
                         self._bad(n, "is not valid UTF-8")
-                    elif text.strip():
+                    else:  # a blank line is an empty text: an error row, never dropped
                         yield str(n), text
         finally:
             if isinstance(f, io.TextIOWrapper) and self.args.input == "-":

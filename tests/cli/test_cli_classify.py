@@ -78,13 +78,16 @@ async def test_text_from_stdin_and_jsonl_input(tmp_path: Path) -> None:
         "--no-progress",
         stdin=b"I love it\n\nterrible, broken\nit is a box\n",
     )
-    assert r.code == 0, r.err
+    assert r.code == 1, r.err  # a row failed: the blank line is an empty text, not dropped
     rows = [msgspec.json.decode(line) for line in r.out.splitlines()]
     assert {row["id"]: row["label"] for row in rows} == {
         "1": "positive",
+        "2": None,
         "3": "negative",
         "4": "neutral",
     }
+    assert [row["error"]["type"] for row in rows if row["error"]] == ["EmptyTextError"]
+    assert "failed: EmptyTextError" in r.err
     src = tmp_path / "in.jsonl"
     src.write_text('{"key": "a", "body": "great value"}\n{"key": "b", "body": "awful"}\n')
     out = tmp_path / "out.jsonl"
