@@ -12,11 +12,12 @@ import contextlib
 import functools
 import inspect
 import weakref
-from collections.abc import Iterator, Sequence
+from collections.abc import Container, Iterable, Iterator, Sequence
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Literal, overload
 
 from .._bulk.classify import Classifier
+from .._bulk.estimate import CostEstimate
 from .._client import SeedClient
 from .._config import Timeout
 from .._resources.chat import Completions
@@ -271,6 +272,12 @@ class SyncClassifier(Facade):
         super().__init__(client._portal, made)
 
     classify_all = blocking(Classifier.classify_all)
+
+    def estimate(self, texts: Iterable[Any], *, done: Container[str] | None = None) -> CostEstimate:
+        """What classifying ``texts`` would send and cost, sending nothing (see
+        :meth:`Classifier.estimate`)."""
+        estimate: CostEstimate = self._target.estimate(texts, done=done)
+        return estimate
 
     @property
     def labels(self) -> list[str]:

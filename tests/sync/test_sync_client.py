@@ -71,6 +71,7 @@ print("tools", run.finished, run.tool_calls)
 labeller = SyncClassifier(client, labels=["positive", "negative"])
 rows = labeller.classify_all(["I love it", "It broke"])
 print("classify", [r.label for r in rows])
+print("estimate", labeller.estimate(["I love it", "I love it", " "]).distinct)
 print("models", len(client.models.list().data) > 0)
 """
 
@@ -92,6 +93,7 @@ def test_a_plain_script(fake_in_thread: FakeSeedServer) -> None:
         "parse Review(sentiment='positive', stars=5)",
         "tools True 1",
         "classify ['positive', 'negative']",
+        "estimate 1",
         "models True",
     ]
     assert proc.stderr == ""
