@@ -50,9 +50,16 @@ def examples(session: nox.Session) -> None:
 
 @nox.session
 def docs(session: nox.Session) -> None:
-    """The documentation site, built with --strict (every reference resolves, no warning)."""
+    """The documentation site, built with --strict (every reference resolves, no warning)
+    into ``site/``: open ``site/index.html`` from disk (links and search work there), or
+    ``nox -s docs -- serve`` for http://127.0.0.1:8000 with reload on edit."""
     session.install("-e", ".[docs]")
-    session.run("mkdocs", "build", "--strict", "-d", str(session.create_tmp() + "/site"))
+    session.run("python", "docs/vendor.py")
+    if session.posargs[:1] == ["serve"]:
+        session.run("mkdocs", "serve", "--strict", *session.posargs[1:])
+        return
+    session.run("mkdocs", "build", "--strict", "-d", "site")
+    session.log("built: open site/index.html (links and search work from disk)")
 
 
 @nox.session
@@ -64,16 +71,18 @@ def ray(session: nox.Session) -> None:
 
 
 @nox.session
-def report(session: nox.Session) -> None:
-    """The classify report in a real headless browser: Debian's chromium, installed here
-    when it is missing and this runs as root (the test says so and skips if it cannot be)."""
+def browser(session: nox.Session) -> None:
+    """Pages in a real headless browser, the classify report and the docs site opened from
+    disk: Debian's chromium, installed here when it is missing and this runs as root (the
+    tests say so and skip if it cannot be)."""
     if shutil.which("chromium") is None and os.geteuid() == 0:
         try:
             session.run("apt-get", "update", "-qq", external=True, silent=True)
             session.run("apt-get", "install", "-y", "-qq", "chromium", external=True, silent=True)
         except nox.command.CommandFailed:
-            session.warn("chromium could not be installed: the report test will skip")
-    session.install("-e", ".[test,cli]", "pillow")
+            session.warn("chromium could not be installed: the browser tests will skip")
+    session.install("-e", ".[test,cli,docs]", "pillow")
+    session.run("python", "docs/vendor.py")
     session.run("python", "-m", "pytest", "tests_browser", "--no-cov", "-n", "0", *session.posargs)
 
 

@@ -289,7 +289,11 @@ def resolve_settings(
                 source = var
                 break
     if not key:
-        raise ConfigurationError(f"no API key: pass api_key=... or set one of {', '.join(looked)}")
+        raise ConfigurationError(
+            f"no API key: pass api_key=... or set one of {', '.join(looked)}. To try it "
+            "without one: SEED_BASE_URL=<the URL `seedclient fake-server` prints> and any "
+            "SEED_API_KEY, or seedclient.testing.FakeSeedServer in tests"
+        )
     problem = key_problem(key)
     if problem is not None:
         raise ConfigurationError(f"the API key ({source}) {problem}")

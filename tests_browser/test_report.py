@@ -1,6 +1,6 @@
 """The HTML report of `seedclient classify --report`, opened in a real headless browser.
 
-Run by ``nox -s report``, which installs Debian's chromium when it is missing (as root) and
+Run by ``nox -s browser``, which installs Debian's chromium when it is missing (as root) and
 Pillow. The test reads the page as chromium renders it: every figure tagged ``data-key``
 must equal the ``--summary-json`` document, and every chart must have a drawn size.
 """
@@ -16,14 +16,10 @@ import sys
 from pathlib import Path
 from typing import Any
 
-import pytest
+from .browser import chromium, needs_chromium
 
 ROOT = Path(__file__).resolve().parents[1]
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-pytestmark = pytest.mark.skipif(
-    CHROMIUM is None,
-    reason="no chromium on this machine (nox -s report installs Debian's as root)",
-)
+pytestmark = needs_chromium
 
 # Appended to a copy of the page: each chart's rendered size and shapes, as attributes that
 # --dump-dom then shows (the report itself has no script).
@@ -64,18 +60,6 @@ class Figures(html.parser.HTMLParser):
         key = next((k for k in reversed(self._open) if k), None)
         if key is not None and self._open and self._open[-1] == key:
             self.figures[key] = self.figures.get(key, "") + data
-
-
-def chromium(*args: str) -> str:
-    assert CHROMIUM is not None
-    done = subprocess.run(
-        [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", *args],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=True,
-    )
-    return done.stdout
 
 
 def test_the_report_shows_the_summarys_figures_and_draws_every_chart(tmp_path: Path) -> None:

@@ -72,6 +72,11 @@ def speak_cli(message: str) -> str:
     """An error message of the library, in the command line's words."""
     return (
         message.replace("pass api_key=... or set", "set")
+        .replace(
+            "To try it without one: SEED_BASE_URL=<the URL `seedclient fake-server` prints> "
+            "and any SEED_API_KEY, or seedclient.testing.FakeSeedServer in tests",
+            "To try it without one: add --fake (the embedded fake server)",
+        )
         .replace("pass allow_http=True", "pass --allow-http")
         .replace("(argument or SEED_BASE_URL)", "(--base-url or SEED_BASE_URL)")
     )

@@ -43,6 +43,8 @@ def test_missing_key_names_every_variable_looked_at() -> None:
         resolve_settings("aimlapi", None, None)
     assert "SEED_API_KEY" in str(info.value)
     assert "AIMLAPI_API_KEY" in str(info.value)
+    # And how to try it with no key at all.
+    assert "`seedclient fake-server`" in str(info.value) and "FakeSeedServer" in str(info.value)
 
 
 def test_unknown_provider() -> None:

@@ -96,7 +96,7 @@ async def test_errors_are_one_line_and_non_zero() -> None:
     assert "wrong" not in r.err
     r2 = await run_cli("chat", "hi", env=cli_env())
     assert r2.code == 2
-    assert "no API key" in r2.err
+    assert "no API key" in r2.err and "add --fake" in r2.err
     assert "Traceback" not in r.err + r2.err
 
 
