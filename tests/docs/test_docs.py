@@ -1,24 +1,15 @@
-"""The documentation: every public name documented and in the API reference; every code block
-of the guides runs as written against the fake server."""
+"""The documentation: every public name documented and in the API reference (the code
+blocks run as scripts in test_blocks.py)."""
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import pytest
 
 import seedclient
 
-from .test_readme import run_block
-
 DOCS = Path(__file__).resolve().parents[2] / "docs"
-# The Ray guide needs the ray extra: its blocks run in tests_ray/ (nox -s ray).
-PAGES = sorted(
-    p
-    for p in [*DOCS.glob("guides/*.md"), DOCS / "index.md", DOCS / "recipes.md"]
-    if p.name != "ray.md"
-)
 
 
 @pytest.mark.parametrize("name", [n for n in seedclient.__all__ if n != "__version__"])
@@ -44,20 +35,3 @@ def test_no_reference_page_is_stale() -> None:
     assert {p for p in pages - names if not p.startswith("ray.")} == set()
     for page in pages - {"index.md"}:
         assert f"]({page})" in (DOCS / "reference" / "index.md").read_text(), page
-
-
-BLOCKS = [
-    (page.name, i, block)
-    for page in PAGES
-    for i, block in enumerate(re.findall(r"```python\n(.*?)```", page.read_text(), re.S))
-]
-
-
-@pytest.mark.parametrize(("page", "index", "code"), BLOCKS, ids=[f"{p}-{i}" for p, i, _ in BLOCKS])
-async def test_guide_code_runs(page: str, index: int, code: str) -> None:
-    # The pages' `client` is a real client on the fake server; provider examples too.
-    code = code.replace(
-        'SeedClient(provider="byteplus")',
-        'SeedClient(provider="byteplus", base_url=client.base_url, api_key="t")',
-    )
-    await run_block(code)
