@@ -1,6 +1,6 @@
 """The model catalogue: Seed models as data, per family and per provider.
 
-Each family has one :class:`ModelSpec` (limits and the parameter values it accepts) and one
+Each family has one ``ModelSpec`` (limits and the parameter values it accepts) and one
 pinned id per provider that serves it. Friendly aliases (``seed-1.6-flash``) name a family;
 the providers table in ``_config`` and the fake server's validation both read this table, so a
 new model is one entry here. Sources: ``reference/seed-api.md`` and ``field-2026-12.md``.

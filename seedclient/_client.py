@@ -46,7 +46,7 @@ class SeedClient(AsyncResource):
             (``ARK_API_KEY``, ``AIMLAPI_API_KEY``, ``AISA_API_KEY``).
         base_url: overrides the provider's URL; else ``SEED_BASE_URL``. A base URL with no
             provider means a generic OpenAI-compatible endpoint.
-        timeout: a :class:`Timeout`, or a number of seconds for the total deadline.
+        timeout: a [Timeout][seedclient.Timeout], or a number of seconds for the total deadline.
         max_retries: retries after the first attempt for retryable failures.
         transport: an object implementing the Transport protocol; by default one aiohttp
             session owned (and closed) by this client.
@@ -74,7 +74,7 @@ class SeedClient(AsyncResource):
     ``proxy``, ``ssl`` and ``max_connections`` configure the default transport; with
     ``transport=`` configure that transport instead.
 
-    Use it as ``async with SeedClient(...) as client:``, or call :meth:`aclose`.
+    Use it as ``async with SeedClient(...) as client:``, or call ``aclose``.
     """
 
     def __init__(
@@ -264,5 +264,5 @@ class SeedClient(AsyncResource):
             await requester.transport.aclose()
 
     async def close(self) -> None:
-        """The same as :meth:`aclose` (openai-python's name)."""
+        """The same as ``aclose`` (openai-python's name)."""
         await self.aclose()

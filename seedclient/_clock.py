@@ -1,11 +1,11 @@
 """Clock: the one seam through which seedclient reads time and waits.
 
 Backoff between retries, total deadlines, pacing, rate learning and the bulk runner's pauses
-all ask a :class:`Clock`. A client made with ``clock=`` hands it to everything it builds, so a
-test can run minutes of retries and rate limits in no time (``seedclient.testing.FakeClock``)
-without patching any module. Timers of the event loop (a stream's idle and first-event
-timeouts, the wait for response headers) stay on the loop's own clock; they are relative
-waits, and the stream reads the total deadline from here as "seconds left".
+all ask a [Clock][seedclient.Clock]. A client made with ``clock=`` hands it to everything it builds,
+so a test can run minutes of retries and rate limits in no time (``seedclient.testing.FakeClock``)
+without patching any module. Timers of the event loop (a stream's idle and first-event timeouts, the
+wait for response headers) stay on the loop's own clock; they are relative waits, and the stream
+reads the total deadline from here as "seconds left".
 """
 
 from __future__ import annotations

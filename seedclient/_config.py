@@ -41,7 +41,8 @@ OPENAI_ONLY = frozenset(
 
 
 def check_int(name: str, value: object, minimum: int, *, optional: bool = False) -> None:
-    """Raise :class:`ConfigurationError` unless ``value`` is an int >= ``minimum`` (or None,
+    """Raise [ConfigurationError][seedclient.ConfigurationError] unless ``value`` is an int >=
+    ``minimum`` (or None,
     when ``optional``). A bool is not an int here."""
     if optional and value is None:
         return
@@ -85,7 +86,7 @@ class Timeout:
 
     @classmethod
     def coerce(cls, value: Timeout | float | None) -> Timeout:
-        """A :class:`Timeout` from a Timeout, a number (the total deadline) or None."""
+        """A [Timeout][seedclient.Timeout] from a Timeout, a number (the total deadline) or None."""
         if isinstance(value, Timeout):
             return value
         if value is None:
@@ -241,7 +242,7 @@ def check_base_url(url: str, *, allow_http: bool) -> str:
 
 @dataclass(frozen=True)
 class Settings:
-    """What :func:`resolve_settings` decided: provider, base URL and key."""
+    """What ``resolve_settings`` decided: provider, base URL and key."""
 
     provider: Provider
     base_url: str

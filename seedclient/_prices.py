@@ -1,4 +1,4 @@
-"""What the catalogue's models cost: a :class:`Price` per model family and provider, only
+"""What the catalogue's models cost: a [Price][seedclient.Price] per model family and provider, only
 where a source states it, with the source and the date it was read."""
 
 from __future__ import annotations

@@ -1,12 +1,13 @@
-"""The HTTP stacks a :class:`~seedclient.SeedClient` can send with.
+"""The HTTP stacks a [SeedClient][seedclient.SeedClient] can send with.
 
-``SeedClient(transport=...)`` takes any object that implements :class:`Transport`: one
-``handle(request)`` method that takes a :class:`Request` and returns a :class:`Response` (or,
-for ``request.stream``, a :class:`StreamResponse`), and ``aclose()``. :class:`BaseTransport`
-is a base for your own. Two come
-with seedclient: :class:`AiohttpTransport`, the default, and :class:`HttpxTransport` (needs
-``pip install "seedclient[httpx]"``). Each is imported on first use, so importing this
-module loads neither HTTP library.
+``SeedClient(transport=...)`` takes any object that implements
+[Transport][seedclient.transports.Transport]: one ``handle(request)`` method that takes a
+[Request][seedclient.transports.Request] and returns a [Response][seedclient.transports.Response]
+(or, for ``request.stream``, a [StreamResponse][seedclient.transports.StreamResponse]), and
+``aclose()``. [BaseTransport][seedclient.transports.BaseTransport] is a base for your own. Two come
+with seedclient: [AiohttpTransport][seedclient.transports.AiohttpTransport], the default, and
+[HttpxTransport][seedclient.transports.HttpxTransport] (needs ``pip install "seedclient[httpx]"``).
+Each is imported on first use, so importing this module loads neither HTTP library.
 """
 
 from __future__ import annotations

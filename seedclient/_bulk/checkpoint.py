@@ -159,7 +159,7 @@ class Checkpoint:
             os.close(lock)  # releases the flock
 
     def met(self, index: int, key: str | None) -> bool:
-        """Note the input's item ``index`` (its order, for :meth:`compact`); whether its id
+        """Note the input's item ``index`` (its order, for ``compact``); whether its id
         is done already."""
         h = id_hash(checkpoint_id(index, key))
         order = self._order
@@ -174,7 +174,7 @@ class Checkpoint:
     def compact(self) -> None:
         """Rewrite the file with one row per id, its latest, in input order.
 
-        Input order is the order of the ids the run met (:meth:`met`); rows of ids it did not
+        Input order is the order of the ids the run met (``met``); rows of ids it did not
         meet (none when the whole input was read) follow in file order. Memory: 8 bytes per
         input item and 24 per row, plus a sort's index list; rows are copied as bytes, never
         parsed twice. Nothing is written when the file is already so. Otherwise written to

@@ -53,10 +53,10 @@ class Classifier:
         instructions: what to classify by (a sentence or two for the system prompt).
         examples: ``(text, label)`` pairs shown to the model.
         multi_label: allow several labels per text.
-        runner: a :class:`BatchRunner` to share limits with; else one is made from
+        runner: a [BatchRunner][seedclient.BatchRunner] to share limits with; else one is made from
             ``concurrency`` (default 64; 2,000 on Batch Chat), ``rpm``, ``tpm``,
             ``endpoint`` (``"batch"``: Ark's half-price Batch Chat, with an ``ep-bi-...``
-            model), ``price`` and ``max_cost`` (see :class:`BatchRunner`).
+            model), ``price`` and ``max_cost`` (see [BatchRunner][seedclient.BatchRunner]).
         extra_body: fields added to every request as they are (e.g. a local server's
             ``top_k`` or ``grammar``).
 
@@ -302,14 +302,14 @@ class Classifier:
         """Classify texts: each a string, an ``(id, text)`` pair or a dict with ``text``
         (and ``id``).
 
-        Yields a :class:`Classification` per text as it finishes (``ordered=True``: in
-        input order). Identical texts are sent once and the answer shared. With
-        ``checkpoint`` (a ``.jsonl`` or ``.csv`` path) each result row is appended as it
-        finishes and ids already labelled there are skipped (those whose latest row is an
-        error are sent again unless ``retry_failed=False``), so a rerun after a crash or a
-        failure completes the file with every input exactly once; the file is compacted to
-        one row per id when the run ends. A second run on the same file raises
-        ``CheckpointLockedError`` before sending anything.
+        Yields a [Classification][seedclient.Classification] per text as it finishes
+        (``ordered=True``: in input order). Identical texts are sent once and the answer shared.
+        With ``checkpoint`` (a ``.jsonl`` or ``.csv`` path) each result row is appended as it
+        finishes and ids already labelled there are skipped (those whose latest row is an error are
+        sent again unless ``retry_failed=False``), so a rerun after a crash or a failure completes
+        the file with every input exactly once; the file is compacted to one row per id when the run
+        ends. A second run on the same file raises ``CheckpointLockedError`` before sending
+        anything.
         """
         fields = [
             "id",

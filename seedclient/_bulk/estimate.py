@@ -27,7 +27,8 @@ def estimate_tokens(text: str) -> int:
 
 @dataclass(frozen=True)
 class CostEstimate:
-    """What a classification run would send and cost (:meth:`Classifier.estimate`).
+    """What a classification run would send and cost
+    ([Classifier.estimate][seedclient.Classifier.estimate]).
 
     Attributes:
         items: the texts read.

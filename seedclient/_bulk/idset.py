@@ -37,7 +37,7 @@ class IdSet:
         self.add_hash(id_hash(key))
 
     def add_hash(self, h: int) -> None:
-        """Add an id by its :func:`id_hash`."""
+        """Add an id by its ``id_hash``."""
         bucket = self._buckets.get(h >> _SHIFT)
         if bucket is None:
             self._buckets[h >> _SHIFT] = array("Q", [h])
@@ -54,7 +54,7 @@ class IdSet:
         return self.has_hash(id_hash(key))
 
     def has_hash(self, h: int) -> bool:
-        """Whether an id with this :func:`id_hash` is in the set."""
+        """Whether an id with this ``id_hash`` is in the set."""
         bucket = self._buckets.get(h >> _SHIFT)
         if bucket is None:
             return False

@@ -18,7 +18,7 @@ __all__ = ["AdaptiveLimit", "Pacer", "SharedBudget", "jitter_margin"]
 class SharedBudget(Protocol):
     """A rate budget shared by several processes, as ``BatchRunner(budget=...)`` uses it.
 
-    The runner calls :meth:`acquire` before each attempt and reports what happened; the
+    The runner calls ``acquire`` before each attempt and reports what happened; the
     budget decides who may send when, so that the sum over all processes stays within the
     account's limits. ``seedclient.ray`` implements it with a Ray actor.
     """
@@ -26,7 +26,7 @@ class SharedBudget(Protocol):
     async def acquire(self, tokens: int) -> None:
         """Wait for a permit for one request of about ``tokens`` tokens.
 
-        Raises the :class:`~seedclient.SeedError` that stopped the job when another
+        Raises the [SeedError][seedclient.SeedError] that stopped the job when another
         process met a fatal error (authentication, quota).
         """
 
@@ -55,9 +55,9 @@ class Pacer:
 
     A generic cell-rate algorithm with no burst: each unit reserves ``window / limit``
     seconds of a virtual schedule. A safety margin keeps the server's count within the
-    limit despite up to that much network jitter (:func:`jitter_margin`). Reservations
+    limit despite up to that much network jitter (``jitter_margin``). Reservations
     are made without awaiting, so concurrent callers never race; each then sleeps until its
-    slot. :meth:`adjust` corrects an estimate (e.g. tokens) once the true cost is known.
+    slot. ``adjust`` corrects an estimate (e.g. tokens) once the true cost is known.
     """
 
     __slots__ = ("_clock", "_tat", "interval")
@@ -93,7 +93,7 @@ class AdaptiveLimit:
     answers or asked to wait a second or more (a stray 429 among many successes is not
     congestion; overrunning a real limit refuses everything in flight for seconds). A 429's
     ``Retry-After`` (or a success whose ``x-ratelimit-remaining-requests`` is 0, with its
-    reset time: :meth:`exhausted`) says the
+    reset time: ``exhausted``) says the
     server's window frees a slot in ``r`` seconds. The first such congestion gives the
     window's length, ``W = now + r - first success`` (all sent so far is still in it), and
     sets the pace to 98% of the successes of the last ``W`` seconds per second: the rate the

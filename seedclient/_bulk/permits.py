@@ -26,7 +26,7 @@ class PermitLedger:
     Permits are handed out in blocks that expire ``ttl`` seconds after they are asked for,
     unused ones given back. A block counts from the moment it is issued for ``window +
     ttl + margin`` seconds, so however late in its life a permit is used, no window of the
-    server's can hold more than the limit. The margin (:func:`.pacing.jitter_margin`, at
+    server's can hold more than the limit. The margin (``.pacing.jitter_margin``, at
     least ``ttl``) covers the time from a permit to the server's clock.
     """
 

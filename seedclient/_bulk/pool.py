@@ -56,7 +56,7 @@ class _Pool(Generic[R]):
 
     At most ``window`` items are between being read from the input and being taken by the
     caller, so memory stays flat however long the input is. The pool never refers to the
-    :class:`BatchRun` handle, so dropping the handle can stop it.
+    [BatchRun][seedclient.BatchRun] handle, so dropping the handle can stop it.
     """
 
     def __init__(

@@ -50,18 +50,18 @@ class BatchRunner:
         endpoint: ``"chat"`` (online inference) or ``"batch"``: Ark's Batch Chat
             (``/batch/chat/completions``, half price; ``model`` an ``ep-bi-...`` endpoint),
             sent with a 24-hour deadline per request and, by default, 2,000 in flight.
-        budget: a rate budget shared with other processes (a :class:`SharedBudget`, such
-            as the cluster budget of ``seedclient.ray``): it then owns the rate limits,
-            the pauses after a 429 and the rate learning, in place of ``rpm``, ``tpm`` and
-            ``adaptive``.
-        price: what every answer's tokens cost (a :class:`~seedclient.Price`); default: the
+        budget: a rate budget shared with other processes (a
+            [SharedBudget][seedclient.SharedBudget], such as the cluster budget of
+            ``seedclient.ray``): it then owns the rate limits, the pauses after a 429 and the rate
+            learning, in place of ``rpm``, ``tpm`` and ``adaptive``.
+        price: what every answer's tokens cost (a [Price][seedclient.Price]); default: the
             catalogue's price of the answer's model on the client's provider, where known.
-        max_cost: USD the run may spend: it stops with :class:`~seedclient.CostLimitError`
+        max_cost: USD the run may spend: it stops with [CostLimitError][seedclient.CostLimitError]
             (what is done kept) before a request could take the cost past it, counting
             what is in flight at the mean cost of an answer so far (needs a price).
 
-    ``runner.run(requests)`` yields a :class:`BatchResult` per request; one failure never
-    aborts the run, and a quota error stops it cleanly, keeping what is done.
+    ``runner.run(requests)`` yields a [BatchResult][seedclient.BatchResult] per request; one failure
+    never aborts the run, and a quota error stops it cleanly, keeping what is done.
     """
 
     def __init__(
@@ -152,7 +152,7 @@ class BatchRunner:
         """Every try of one chat request under the runner's limits, never raising.
 
         Returns the completion or the final error, and the number of attempts made. For
-        layers built on the runner (the Classifier); :meth:`complete` raises instead.
+        layers built on the runner (the Classifier); ``complete`` raises instead.
         """
         estimate = (
             self._estimate(params) if self._tpm is not None or self._budget is not None else 0
@@ -327,11 +327,11 @@ class BatchRunner:
     ) -> BatchRun[BatchResult]:
         """Run chat requests (dicts of ``create()`` parameters, each with an optional ``id``).
 
-        Yields :class:`BatchResult` as requests finish (``ordered=True``: in input order,
-        with bounded buffering). With ``checkpoint``, each result is appended to that JSONL
-        file as it finishes, and requests whose id is already there are skipped: rerun
-        after a crash and every request is in the file exactly once (requests without an
-        ``id`` are keyed by their 1-based position).
+        Yields [BatchResult][seedclient.BatchResult] as requests finish (``ordered=True``: in input
+        order, with bounded buffering). With ``checkpoint``, each result is appended to that JSONL
+        file as it finishes, and requests whose id is already there are skipped: rerun after a crash
+        and every request is in the file exactly once (requests without an ``id`` are keyed by their
+        1-based position).
         """
         ckpt = Checkpoint(checkpoint) if checkpoint is not None else None
 

@@ -4,9 +4,9 @@ A timer per request costs more CPU than the rest of the SDK's per-request work (
 aiohttp's total timeout ~30k instructions a request, a bare ``loop.call_at`` ~17k,
 ``asyncio.timeout`` ~34k). Here every call in flight pushes its deadline on one heap and a
 single timer sleeps until the earliest one. When a deadline passes, the call's task is
-cancelled and the call turns that cancellation into :class:`APITimeoutError`, the way
-``asyncio.timeout`` does (``Task.uncancel``, Python 3.11+). Where ``uncancel`` is missing
-(3.10), :func:`timer_deadline` uses ``anyio.fail_after`` instead.
+cancelled and the call turns that cancellation into [APITimeoutError][seedclient.APITimeoutError],
+the way ``asyncio.timeout`` does (``Task.uncancel``, Python 3.11+). Where ``uncancel`` is missing
+(3.10), ``timer_deadline`` uses ``anyio.fail_after`` instead.
 """
 
 from __future__ import annotations

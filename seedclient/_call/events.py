@@ -46,9 +46,10 @@ class EventStream:
         end: what ends the stream, for messages (``"[DONE]"``).
         unit: what the caller counts, for messages (``"chunk"``).
 
-    :meth:`read` returns the events one piece of the body completes. The caller says how
+    ``read`` returns the events one piece of the body completes. The caller says how
     many items it handed on (``delivered``): before the first, a cut or timeout is retried
-    under the call's policy; after it, it raises :class:`StreamError` with that count.
+    under the call's policy; after it, it raises [StreamError][seedclient.StreamError] with that
+    count.
     """
 
     __slots__ = (
@@ -158,7 +159,7 @@ class EventStream:
         self.release()
 
     def release(self) -> None:
-        """Release the connection (idempotent); a later :meth:`read` reopens."""
+        """Release the connection (idempotent); a later ``read`` reopens."""
         if self._timer is not None:
             self._timer.cancel()
             self._timer = None

@@ -112,7 +112,7 @@ class Requester:
         query: Mapping[str, str] | None = None,
         max_retries: int | None = None,
     ) -> Call:
-        """A :class:`Call` of ``method path`` with this client's headers, timeouts and retries.
+        """A ``Call`` of ``method path`` with this client's headers, timeouts and retries.
 
         ``query`` adds to the client's query parameters; ``max_retries`` replaces the
         policy's count for this call.

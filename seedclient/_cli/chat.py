@@ -29,7 +29,7 @@ class _Terminal:
     """What the chat command writes, and the promise to leave the terminal as it found it.
 
     Reasoning is dimmed on a TTY; whatever way the command ends (the answer, an error,
-    Ctrl-C), :meth:`restore` turns the dimming off and clears the waiting indicator.
+    Ctrl-C), ``restore`` turns the dimming off and clears the waiting indicator.
     """
 
     def __init__(self, *, show_reasoning: bool) -> None:

@@ -1,8 +1,8 @@
 """The files of ``seedclient classify``: checked before anything is sent, then read lazily.
 
-Every ordinary file problem is a :class:`ConfigurationError` (exit 2) naming the file and,
-for its content, the line: a missing or unreadable input or labels file, an output folder
-that does not exist or cannot be written, invalid UTF-8 or an oversized line (or skipped,
+Every ordinary file problem is a [ConfigurationError][seedclient.ConfigurationError] (exit 2) naming
+the file and, for its content, the line: a missing or unreadable input or labels file, an output
+folder that does not exist or cannot be written, invalid UTF-8 or an oversized line (or skipped,
 with ``--on-bad-line skip``), an input with no texts. CSV fields may be of any size.
 """
 
@@ -78,7 +78,7 @@ def read_labels(args: argparse.Namespace) -> list[str]:
 def scan_input(path: str, fmt: str, on_bad_line: str) -> tuple[int, int]:
     """Check an input file before the run: (lines that hold something, bad lines).
 
-    One pass over the bytes: each line must be UTF-8 and at most :data:`MAX_LINE_BYTES`;
+    One pass over the bytes: each line must be UTF-8 and at most ``MAX_LINE_BYTES``;
     a bad line is an error naming its number unless ``on_bad_line == "skip"``.
     """
     _readable(path, "input file")

@@ -18,7 +18,7 @@ PLAIN_EVERY = 5.0
 
 class Progress:
     """Shows how far a run is: rows of the total, rate, the state (rate limited, retrying),
-    errors, 429s, retries, tokens and cost. :meth:`tick` samples the run once a second."""
+    errors, 429s, retries, tokens and cost. ``tick`` samples the run once a second."""
 
     def __init__(self, runner: BatchRunner, total: int | None, enabled: bool) -> None:
         self.runner = runner

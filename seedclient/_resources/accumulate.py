@@ -74,7 +74,7 @@ class ChunkAccumulator:
 
     Args:
         max_kept: the most characters of content and reasoning kept; past it the chunks
-            still count but the text is dropped and :attr:`overflowed` is set.
+            still count but the text is dropped and ``overflowed`` is set.
 
     Attributes:
         usage: the usage chunk's usage, once it came.

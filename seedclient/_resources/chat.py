@@ -44,7 +44,8 @@ class Completions:
 
     @property
     def with_raw_response(self) -> WithRawResponse:
-        """Each method here, answering with a :class:`RawResponse` (status, headers,
+        """Each method here, answering with a [RawResponse][seedclient.RawResponse] (status,
+        headers,
         request id, elapsed) whose ``parse()`` is what the method returns."""
         return WithRawResponse(self)
 
@@ -64,9 +65,9 @@ class Completions:
         """Create a chat completion.
 
         With ``stream=True`` the stream is opened (errors before the first byte raise here)
-        and returned as a :class:`ChatStream`; else the whole :class:`ChatCompletion`.
-        Parameters are those of :class:`~seedclient.ChatParams`; each is checked
-        before anything is sent.
+        and returned as a [ChatStream][seedclient.ChatStream]; else the whole
+        [ChatCompletion][seedclient.ChatCompletion]. Parameters are those of
+        [ChatParams][seedclient.ChatParams]; each is checked before anything is sent.
         """
         if stream:
             chat_stream = self.stream(**params)
@@ -111,10 +112,10 @@ class Completions:
         server refuses a form (400/422, or a 5xx naming the schema; a refused form is not
         retried), and what worked is remembered for the client and model. Each choice's
         ``message.parsed`` is the decoded instance. An answer that does not validate is
-        asked again once, with the validation error; then :class:`StructuredOutputError`
-        (with the raw ``content``) is raised; an answer cut at the token limit
-        (``finish_reason == "length"``) raises it at once. The other parameters are those
-        of :meth:`create`.
+        asked again once, with the validation error; then
+        [StructuredOutputError][seedclient.StructuredOutputError] (with the raw ``content``) is
+        raised; an answer cut at the token limit (``finish_reason == "length"``) raises it at once.
+        The other parameters are those of ``create``.
         """
         output = OutputType(response_format)
         done, sent = await self._first_structured(output, structured_output, params)
@@ -201,13 +202,13 @@ class Completions:
     ) -> ToolRun:
         """Let the model call Python functions until it answers in prose.
 
-        ``tools`` are plain functions (sync ones run in a thread) or :class:`Tool` objects;
-        each one's schema comes from its signature, type hints and docstring. Arguments are
-        validated before the call; a validation error or an exception goes back to the
-        model as the tool's result (and is counted in ``tool_errors``). Parallel calls run
-        concurrently, at most ``max_parallel`` at a time. At most ``max_turns`` model calls
-        are made. Returns a :class:`ToolRun` with the final completion, the transcript and
-        the usage of each turn. Other parameters are those of :meth:`create`.
+        ``tools`` are plain functions (sync ones run in a thread) or [Tool][seedclient.Tool]
+        objects; each one's schema comes from its signature, type hints and docstring. Arguments are
+        validated before the call; a validation error or an exception goes back to the model as the
+        tool's result (and is counted in ``tool_errors``). Parallel calls run concurrently, at most
+        ``max_parallel`` at a time. At most ``max_turns`` model calls are made. Returns a
+        [ToolRun][seedclient.ToolRun] with the final completion, the transcript and the usage of
+        each turn. Other parameters are those of ``create``.
         """
         from .tools import run_tools
 
@@ -231,10 +232,11 @@ class Completions:
         max_parallel: int = 8,
         **params: Any,
     ) -> AsyncIterator[ToolEvent]:
-        """:meth:`run_tools`, streamed: yields :class:`ToolEvent` objects as things happen.
+        """``run_tools``, streamed: yields [ToolEvent][seedclient.ToolEvent] objects as things
+        happen.
 
         Text and reasoning deltas, each tool call and its result, and last a ``done`` event
-        whose ``run`` is the :class:`ToolRun`.
+        whose ``run`` is the [ToolRun][seedclient.ToolRun].
         """
         from .tools import stream_tools
 
@@ -307,7 +309,7 @@ def _learned_key(model: object) -> tuple[str, str]:
 
 def _forms(requester: Requester, mode: str, model: object) -> tuple[str, ...]:
     """The structured-output forms to try for ``model``, best first: under ``auto``, the
-    one that worked before for this client and model, else :func:`forms_for`'s."""
+    one that worked before for this client and model, else ``forms_for``'s."""
     if mode == "auto":
         learned = requester.learned.get(_learned_key(model))
         if learned is not None:

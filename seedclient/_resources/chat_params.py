@@ -1,7 +1,7 @@
 """Chat request parameters: their types, their allowed ranges, and the body a provider gets.
 
 Everything is checked before a request is made; a bad value is a
-:class:`~seedclient.ConfigurationError` that names the parameter and what it allows.
+[ConfigurationError][seedclient.ConfigurationError] that names the parameter and what it allows.
 """
 
 from __future__ import annotations
@@ -46,17 +46,17 @@ class ChatParams(TypedDict, total=False):
         model: a friendly alias (``seed-1.6-flash``, ``seed-2.0-pro``...), a provider's
             pinned id, or an ``ep-...`` endpoint id; on a generic server, any id it serves.
             Required.
-        messages: dicts, :class:`ChatMessage` or response messages (``Message`` or
+        messages: dicts, [ChatMessage][seedclient.ChatMessage] or response messages (``Message`` or
             openai-python's), each with a ``role``. Required.
-        max_tokens: >= 1; caps the answer, not the reasoning (Ark). Exclusive with
+        max_tokens: at least 1; caps the answer, not the reasoning (Ark). Exclusive with
             ``max_completion_tokens`` on Seed.
-        max_completion_tokens: >= 0, up to the model's cap (32K-128K); reasoning included.
+        max_completion_tokens: 0 or more, up to the model's cap (32K-128K); reasoning included.
             Not on AI/ML API's ``bytedance/`` routes.
         temperature: 0 to 2.
         top_p: 0 to 1 (AI/ML API: at least 0.01; lower values are raised with a warning).
         frequency_penalty: -2 to 2.
         presence_penalty: -2 to 2.
-        seed: an integer (AI/ML API: >= 1); not sent to Ark, which does not take it.
+        seed: an integer (AI/ML API: at least 1); not sent to Ark, which does not take it.
         stop: a string or up to 4 (any number on a generic server); not sent to AI/ML API.
         n: how many choices to generate (>= 1).
         logit_bias: token id -> bias (-100 to 100 on Seed); not sent to AI/ML API.
@@ -87,7 +87,7 @@ class ChatParams(TypedDict, total=False):
         extra_body: fields sent as they are, after every check (also a brand-new model id).
         extra_headers: headers added to this request.
         extra_query: query parameters added to this request's URL.
-        timeout: a :class:`Timeout`, or seconds for the total deadline of this call.
+        timeout: a [Timeout][seedclient.Timeout], or seconds for the total deadline of this call.
         max_retries: retries for this call (the client's retry policy otherwise).
     """
 
@@ -361,7 +361,8 @@ def chat_body(provider: Provider, params: Mapping[str, Any], *, stream: bool) ->
     """Validate ``params`` and build the JSON body for ``provider``.
 
     Parameters the provider rejects are left out with an
-    :class:`~seedclient.UnsupportedParameterWarning` (``extra_body`` still sends anything).
+    [UnsupportedParameterWarning][seedclient.UnsupportedParameterWarning] (``extra_body`` still
+    sends anything).
     """
     model = params.get("model")
     if not isinstance(model, str) or not model:

@@ -23,17 +23,18 @@ _DONE = b"[DONE]"
 class ChatStream(TypedStream):
     """A streamed chat completion.
 
-    Use it as an async context manager and iterate it for :class:`ChatCompletionChunk`
-    objects, or iterate :meth:`text` / :meth:`reasoning` for the deltas as strings. After
-    the end, :attr:`completion` holds the whole answer assembled from the chunks.
+    Use it as an async context manager and iterate it for
+    [ChatCompletionChunk][seedclient.ChatCompletionChunk] objects, or iterate ``text`` /
+    ``reasoning`` for the deltas as strings. After the end, ``completion`` holds the whole answer
+    assembled from the chunks.
 
     The stream ends at ``data: [DONE]``. A body that ends without it, an error event, a
     malformed chunk or a timeout raises; so does a ``[DONE]`` that no choice's
-    ``finish_reason`` preceded (:class:`IncompleteStreamError`: the answer was cut short).
-    The connection is released on every way out: the end, ``break`` (at the latest when
-    the stream object is dropped), an exception, or cancellation. Before the first chunk
-    reaches you, failures are retried under the client's retry policy; after it, an
-    interruption raises :class:`StreamError` saying how many chunks arrived.
+    ``finish_reason`` preceded ([IncompleteStreamError][seedclient.IncompleteStreamError]: the
+    answer was cut short). The connection is released on every way out: the end, ``break`` (at the
+    latest when the stream object is dropped), an exception, or cancellation. Before the first chunk
+    reaches you, failures are retried under the client's retry policy; after it, an interruption
+    raises [StreamError][seedclient.StreamError] saying how many chunks arrived.
     """
 
     def __init__(
@@ -84,7 +85,7 @@ class ChatStream(TypedStream):
         return self._completion
 
     async def get_final_completion(self) -> ChatCompletion:
-        """Read the stream to its end and return :attr:`completion`."""
+        """Read the stream to its end and return ``completion``."""
         async for _ in self:
             pass
         return self.completion
@@ -97,8 +98,8 @@ class ChatStream(TypedStream):
     async def text(self) -> AsyncIterator[str]:
         """The content deltas of the first choice, as strings.
 
-        After :meth:`reasoning`, it goes on from where that stopped: first the answer's first
-        piece, which :meth:`reasoning` read to know that the reasoning had ended.
+        After ``reasoning``, it goes on from where that stopped: first the answer's first
+        piece, which ``reasoning`` read to know that the reasoning had ended.
         """
         while self._pending:
             yield self._pending.pop(0)

@@ -64,7 +64,8 @@ class Embeddings:
 
     @property
     def with_raw_response(self) -> WithRawResponse:
-        """Each method here, answering with a :class:`RawResponse` (status, headers,
+        """Each method here, answering with a [RawResponse][seedclient.RawResponse] (status,
+        headers,
         request id, elapsed) whose ``parse()`` is what the method returns."""
         return WithRawResponse(self)
 

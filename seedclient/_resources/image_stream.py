@@ -18,15 +18,16 @@ __all__ = ["ImageStream"]
 class ImageStream(TypedStream):
     """The events of a streamed Seedream generation: ``async with client.images.stream(...)``.
 
-    Iterate it for :class:`ImageEvent` objects as each image is made (or fails: the others
-    still come); :attr:`images` then holds every image in order of its index and
-    :attr:`usage` the final usage. Events of many megabytes (base64 images) are fine up to
-    the client's ``max_event_bytes``.
+    Iterate it for [ImageEvent][seedclient.ImageEvent] objects as each image is made (or fails: the
+    others still come); ``images`` then holds every image in order of its index and ``usage`` the
+    final usage. Events of many megabytes (base64 images) are fine up to the client's
+    ``max_event_bytes``.
 
-    It behaves as :class:`ChatStream` does: the response opens at ``async with`` (errors
-    before its first byte raise there, after retries); the first-event, idle and total
-    timeouts raise :class:`APITimeoutError`; a cut before the first event is retried, after
-    it raises :class:`StreamError`; the connection is released on every way out.
+    It behaves as [ChatStream][seedclient.ChatStream] does: the response opens at ``async with``
+    (errors before its first byte raise there, after retries); the first-event, idle and total
+    timeouts raise [APITimeoutError][seedclient.APITimeoutError]; a cut before the first event is
+    retried, after it raises [StreamError][seedclient.StreamError]; the connection is released on
+    every way out.
     """
 
     def __init__(self, call: Call, *, max_event_bytes: int) -> None:

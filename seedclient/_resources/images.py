@@ -76,7 +76,8 @@ class Images:
 
     @property
     def with_raw_response(self) -> WithRawResponse:
-        """Each method here, answering with a :class:`RawResponse` (status, headers,
+        """Each method here, answering with a [RawResponse][seedclient.RawResponse] (status,
+        headers,
         request id, elapsed) whose ``parse()`` is what the method returns."""
         return WithRawResponse(self)
 
@@ -178,10 +179,11 @@ class Images:
         max_retries: int | None = None,
         **params: Any,
     ) -> ImageStream:
-        """Generate images as a stream of :class:`ImageEvent` (Ark): each image as it is made.
+        """Generate images as a stream of [ImageEvent][seedclient.ImageEvent] (Ark): each image as
+        it is made.
 
         ``async with client.images.stream(...) as events: async for event in events: ...``.
-        The parameters are those of :meth:`generate`; a failed image is a
+        The parameters are those of ``generate``; a failed image is a
         ``partial_failed`` event and the others still come.
         """
         requester = self._requester

@@ -1,10 +1,10 @@
 """Per-model rules, checked before sending: the catalogue's limits as clear errors.
 
-Each rule is a :class:`~seedclient.ConfigurationError` that names the parameter, the model and
-what it accepts: ``thinking`` types, ``reasoning_effort`` values, ``thinking: disabled`` with
-a graded effort, ``response_format`` kinds, the output cap. A model id one edit away from a
-known one, on a known provider, is refused with "did you mean ...?" (``extra_body={"model":
-...}`` sends any id as it is).
+Each rule is a [ConfigurationError][seedclient.ConfigurationError] that names the parameter, the
+model and what it accepts: ``thinking`` types, ``reasoning_effort`` values, ``thinking: disabled``
+with a graded effort, ``response_format`` kinds, the output cap. A model id one edit away from a
+known one, on a known provider, is refused with "did you mean ...?" (``extra_body={"model": ...}``
+sends any id as it is).
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ def rules_of(provider: Provider, given: str, sent: str) -> ModelSpec | None:
 
 
 def check_model(provider: Provider, given: str, sent: str) -> ModelSpec | None:
-    """The rules of a model (see :func:`rules_of`), or None; refuse a likely typo on a
+    """The rules of a model (see ``rules_of``), or None; refuse a likely typo on a
     Seed provider."""
     spec = rules_of(provider, given, sent)
     if spec is not None or not provider.aliases or sent.startswith("ep-"):

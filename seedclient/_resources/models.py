@@ -22,7 +22,8 @@ class Models:
 
     @property
     def with_raw_response(self) -> WithRawResponse:
-        """Each method here, answering with a :class:`RawResponse` (status, headers,
+        """Each method here, answering with a [RawResponse][seedclient.RawResponse] (status,
+        headers,
         request id, elapsed) whose ``parse()`` is what the method returns."""
         return WithRawResponse(self)
 

@@ -18,7 +18,7 @@ T = TypeVar("T")
 
 
 class RawResponse(Generic[T]):
-    """A call's HTTP answer, and :meth:`parse` for what the method returns.
+    """A call's HTTP answer, and ``parse`` for what the method returns.
 
     Attributes:
         status_code: the status of the answer (of the last attempt, after retries).
@@ -48,7 +48,7 @@ class RawResponse(Generic[T]):
 
 class WithRawResponse:
     """``resource.with_raw_response.<method>(...)``: the method's call, answering with a
-    :class:`RawResponse`; a stream comes back opened (its headers are in)."""
+    [RawResponse][seedclient.RawResponse]; a stream comes back opened (its headers are in)."""
 
     __slots__ = ("_resource",)
 

@@ -6,7 +6,7 @@ three forms: ``json_schema`` (``response_format``, strict), ``json_object`` (tha
 ``response_format`` plus the schema in a system message) or ``prompt`` (the schema in a
 system message alone). A Seed model's form is the catalogue's best; elsewhere the forms are
 tried best first, and a server that refuses one is asked in the next (see
-:func:`refuses_format`). Between ``json_schema`` and ``json_object`` that search also tries
+``refuses_format``). Between ``json_schema`` and ``json_object`` that search also tries
 llama.cpp's way: ``json_object`` with the schema attached as ``response_format.schema``,
 which its servers turn into a grammar the answer must follow.
 """

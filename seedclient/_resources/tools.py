@@ -140,7 +140,7 @@ class Tool:
 
 
 class ToolRun(msgspec.Struct, kw_only=True):
-    """What :func:`run_tools` did.
+    """What ``run_tools`` did.
 
     Attributes:
         completion: the last completion (the final answer when ``finished``).
@@ -171,7 +171,7 @@ class ToolRun(msgspec.Struct, kw_only=True):
 
 
 class ToolEvent(msgspec.Struct, kw_only=True):
-    """One thing that happened in :func:`stream_tools`.
+    """One thing that happened in ``stream_tools``.
 
     ``kind`` is ``"reasoning"`` or ``"content"`` (``text`` set), ``"tool_call"`` (``call``),
     ``"tool_result"`` (``call``, ``text``, ``ok``) or ``"done"`` (``run``).
@@ -266,7 +266,7 @@ async def stream_tools(
     stream: bool = True,
     **params: Any,
 ) -> AsyncIterator[ToolEvent]:
-    """:func:`run_tools` as events: text deltas, tool calls and results, then ``done``."""
+    """``run_tools`` as events: text deltas, tool calls and results, then ``done``."""
     _check(max_turns, max_parallel)
     by_name = as_tools(tools)
     schemas = [t.schema() for t in by_name.values()]

@@ -1,7 +1,7 @@
 """SyncSeedClient: the async client without ``await``, for scripts, notebooks and threads.
 
 Every method is the async one run on the facade's own event loop (a daemon thread, see
-``portal``); they are made from the async methods by :func:`~.portal.blocking`, so their
+``portal``); they are made from the async methods by ``blocking``, so their
 names, signatures and docstrings are those of the async API, and there is no second
 implementation to drift.
 """
@@ -44,7 +44,7 @@ __all__ = ["SyncClassifier", "SyncSeedClient"]
 
 class SyncWithRawResponse(Facade):
     """``with_raw_response`` without ``await``: each method answers with a
-    :class:`RawResponse`; a stream in it is a sync stream, opened."""
+    [RawResponse][seedclient.RawResponse]; a stream in it is a sync stream, opened."""
 
     __slots__ = ()
 
@@ -70,12 +70,12 @@ class _Resource(Facade):
 
     @property
     def with_raw_response(self) -> SyncWithRawResponse:
-        """Each method here, answering with a :class:`RawResponse`."""
+        """Each method here, answering with a [RawResponse][seedclient.RawResponse]."""
         return SyncWithRawResponse(self._portal, self._target.with_raw_response)
 
 
 class SyncCompletions(_Resource):
-    """``client.chat.completions`` without ``await`` (see :class:`Completions`)."""
+    """``client.chat.completions`` without ``await`` (see [Completions][seedclient.Completions])."""
 
     __slots__ = ()
 
@@ -90,7 +90,8 @@ class SyncCompletions(_Resource):
     def create(
         self, *, stream: bool = False, **params: Unpack[ChatParams]
     ) -> ChatCompletion | SyncChatStream:
-        """Create a chat completion; with ``stream=True`` the opened :class:`SyncChatStream`."""
+        """Create a chat completion; with ``stream=True`` the opened
+        [SyncChatStream][seedclient.SyncChatStream]."""
         if stream:
             return self.stream(**params).__enter__()
         done: ChatCompletion = self._portal.call(functools.partial(self._target.create, **params))
@@ -102,7 +103,8 @@ class SyncCompletions(_Resource):
         return SyncChatStream(self._portal, made)
 
     def stream_tools(self, **params: Any) -> Iterator[ToolEvent]:
-        """``run_tools``, as events while they happen (see :meth:`Completions.stream_tools`)."""
+        """``run_tools``, as events while they happen (see
+        [Completions.stream_tools][seedclient.Completions.stream_tools])."""
         return iterate(self._portal, self._target.stream_tools(**params))
 
     parse = blocking(Completions.parse)  # type: ignore[arg-type]
@@ -120,7 +122,7 @@ class SyncChat:
 
 
 class SyncImages(_Resource):
-    """``client.images`` without ``await`` (see :class:`Images`)."""
+    """``client.images`` without ``await`` (see [Images][seedclient.Images])."""
 
     __slots__ = ()
 
@@ -132,7 +134,8 @@ class SyncImages(_Resource):
         return SyncImageStream(self._portal, made)
 
     def save(self, images: Any, folder: Any, **options: Any) -> list[Any]:
-        """Write the images to ``folder`` (see :meth:`Images.save`); their paths."""
+        """Write the images to ``folder`` (see [Images.save][seedclient.Images.save]); their
+        paths."""
         if isinstance(images, SyncImageStream):
             images = images._target
         paths: list[Any] = self._portal.call(
@@ -142,7 +145,7 @@ class SyncImages(_Resource):
 
 
 class SyncEmbeddings(_Resource):
-    """``client.embeddings`` without ``await`` (see :class:`Embeddings`)."""
+    """``client.embeddings`` without ``await`` (see [Embeddings][seedclient.Embeddings])."""
 
     __slots__ = ()
 
@@ -151,7 +154,7 @@ class SyncEmbeddings(_Resource):
 
 
 class SyncModels(_Resource):
-    """``client.models`` without ``await`` (see :class:`Models`)."""
+    """``client.models`` without ``await`` (see [Models][seedclient.Models])."""
 
     __slots__ = ()
 
@@ -167,14 +170,14 @@ def _shut(portal: Portal, client: SeedClient, owns_portal: bool) -> None:
 
 
 class SyncSeedClient:
-    """The client without ``await``: the same arguments as :class:`SeedClient`.
+    """The client without ``await``: the same arguments as [SeedClient][seedclient.SeedClient].
 
     ``client = SyncSeedClient(provider="byteplus")`` then
-    ``client.chat.completions.create(...)`` returns the :class:`ChatCompletion`; streams
-    are ``with client.chat.completions.stream(...) as stream: for text in stream.text()``.
-    Each facade runs one event loop in a daemon thread; many threads may share one facade,
-    and it works inside a running event loop (a notebook cell). :meth:`close` (or ``with``)
-    closes it; one never closed is closed when it is collected or at interpreter exit.
+    ``client.chat.completions.create(...)`` returns the [ChatCompletion][seedclient.ChatCompletion];
+    streams are ``with client.chat.completions.stream(...) as stream: for text in stream.text()``.
+    Each facade runs one event loop in a daemon thread; many threads may share one facade, and it
+    works inside a running event loop (a notebook cell). ``close`` (or ``with``) closes it; one
+    never closed is closed when it is collected or at interpreter exit.
     """
 
     def __init__(self, **options: Any) -> None:
@@ -225,7 +228,8 @@ class SyncSeedClient:
         return self._client.retry_policy
 
     def with_options(self, **options: Any) -> SyncSeedClient:
-        """A copy with other defaults (see :meth:`SeedClient.with_options`), sharing this
+        """A copy with other defaults (see
+        [SeedClient.with_options][seedclient.SeedClient.with_options]), sharing this
         client's connections and event loop; closing it closes neither."""
         other = object.__new__(SyncSeedClient)
         other._portal = self._portal
@@ -256,11 +260,11 @@ SyncSeedClient.__init__.__signature__ = inspect.signature(SeedClient.__init__)  
 
 
 class SyncClassifier(Facade):
-    """A :class:`Classifier` without ``await``: the same arguments, a :class:`SyncSeedClient`
-    in place of the async client.
+    """A [Classifier][seedclient.Classifier] without ``await``: the same arguments, a
+    [SyncSeedClient][seedclient.SyncSeedClient] in place of the async client.
 
     ``SyncClassifier(client, labels=[...]).classify_all(texts)`` returns a
-    :class:`Classification` per text, in input order.
+    [Classification][seedclient.Classification] per text, in input order.
     """
 
     __slots__ = ()
@@ -275,7 +279,7 @@ class SyncClassifier(Facade):
 
     def estimate(self, texts: Iterable[Any], *, done: Container[str] | None = None) -> CostEstimate:
         """What classifying ``texts`` would send and cost, sending nothing (see
-        :meth:`Classifier.estimate`)."""
+        [Classifier.estimate][seedclient.Classifier.estimate])."""
         estimate: CostEstimate = self._target.estimate(texts, done=done)
         return estimate
 

@@ -26,7 +26,7 @@ T = TypeVar("T")
 
 
 class Portal:
-    """An event loop in a daemon thread, and the portal into it. Stopped by :meth:`stop`."""
+    """An event loop in a daemon thread, and the portal into it. Stopped by ``stop``."""
 
     def __init__(self) -> None:
         ready: Future[BlockingPortal] = Future()

@@ -21,7 +21,7 @@ _S = TypeVar("_S", bound="_SyncStream[Any]")
 
 class _SyncStream(Facade, Generic[Item]):
     """What every sync stream does: enter, iterate, release (on the end, ``break`` inside
-    ``with``, an exception, :meth:`close`, or when the object is dropped)."""
+    ``with``, an exception, ``close``, or when the object is dropped)."""
 
     __slots__ = ()
 
@@ -61,10 +61,10 @@ class _SyncStream(Facade, Generic[Item]):
 
 
 class SyncChatStream(_SyncStream[ChatCompletionChunk]):
-    """A streamed chat completion, read without ``await`` (see :class:`ChatStream`).
+    """A streamed chat completion, read without ``await`` (see [ChatStream][seedclient.ChatStream]).
 
     ``with client.chat.completions.stream(...) as stream:`` then ``for chunk in stream`` or
-    ``for text in stream.text()``; :attr:`completion` holds the whole answer at the end.
+    ``for text in stream.text()``; ``completion`` holds the whole answer at the end.
     """
 
     __slots__ = ()
@@ -85,7 +85,7 @@ class SyncChatStream(_SyncStream[ChatCompletionChunk]):
         return iterate(self._portal, target.events())
 
     def get_final_completion(self) -> ChatCompletion:
-        """Read the stream to its end and return :attr:`completion`."""
+        """Read the stream to its end and return ``completion``."""
         done: ChatCompletion = self._portal.call(self._target.get_final_completion)
         return done
 
@@ -109,7 +109,8 @@ class SyncChatStream(_SyncStream[ChatCompletionChunk]):
 
 
 class SyncImageStream(_SyncStream[ImageEvent]):
-    """A streamed Seedream generation, read without ``await`` (see :class:`ImageStream`)."""
+    """A streamed Seedream generation, read without ``await`` (see
+    [ImageStream][seedclient.ImageStream])."""
 
     __slots__ = ()
 

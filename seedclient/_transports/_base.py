@@ -1,7 +1,8 @@
-"""The transport seam: one :class:`Request` value in, a Response or StreamResponse out.
+"""The transport seam: one [Request][seedclient.transports.Request] value in, a Response or
+StreamResponse out.
 
-A transport raises only seedclient errors: :class:`~seedclient.APIConnectionError` and
-:class:`~seedclient.APITimeoutError` for failures below HTTP, nothing for an error status
+A transport raises only seedclient errors: [APIConnectionError][seedclient.APIConnectionError] and
+[APITimeoutError][seedclient.APITimeoutError] for failures below HTTP, nothing for an error status
 (the client maps statuses). Response header mappings must be case-insensitive. A transport
 applies the connect and read timeouts; the total deadline is the caller's.
 
@@ -9,9 +10,9 @@ A request carries two header mappings: ``client_headers``, the same object on ev
 a client (key, content type, user agent), and ``headers``, this request's own. A transport
 may install ``client_headers`` once instead of merging them into every request.
 
-:class:`BaseTransport` holds what every transport shares: the option checks, the closed
-state, the async context manager, foreign errors translated in one place
-(:func:`translate`) and bodies read under a cap in bounded steps (:func:`read_capped`).
+[BaseTransport][seedclient.transports.BaseTransport] holds what every transport shares: the option
+checks, the closed state, the async context manager, foreign errors translated in one place
+(``translate``) and bodies read under a cap in bounded steps (``read_capped``).
 """
 
 from __future__ import annotations
@@ -59,7 +60,7 @@ def scrub(text: str) -> str:
     """``text`` with any bearer token or Authorization value replaced by ``***``.
 
     Foreign exceptions are translated to seedclient's with their type and this scrubbed
-    message, and raised with :func:`raise_clean`, so that no ``__cause__`` or
+    message, and raised with ``raise_clean``, so that no ``__cause__`` or
     ``__context__`` keeps an object (aiohttp's request info, httpx's request) that holds the
     request headers, the key among them.
     """
@@ -72,8 +73,8 @@ _T = TypeVar("_T")
 class TimeoutCache(Generic[_T]):
     """An HTTP library's timeout objects by (connect, read), each made once.
 
-    Most calls share one :class:`Timeout`, so a transport needs only a few such objects;
-    the cache stops growing at 64 (later combinations are made per call).
+    Most calls share one [Timeout][seedclient.Timeout], so a transport needs only a few such
+    objects; the cache stops growing at 64 (later combinations are made per call).
     """
 
     __slots__ = ("_cache", "_make")
@@ -102,8 +103,8 @@ def translate(
     """A foreign failure as a seedclient error: its type and scrubbed message, unchained.
 
     ``timeouts`` and ``invalid_url`` are the library's exception types for those two cases;
-    anything else below HTTP is an :class:`~seedclient.APIConnectionError`. Raise the result
-    with :func:`raise_clean`.
+    anything else below HTTP is an [APIConnectionError][seedclient.APIConnectionError]. Raise the
+    result with ``raise_clean``.
     """
     if isinstance(exc, timeouts):
         return APITimeoutError(f"request timed out ({type(exc).__name__})")
@@ -115,7 +116,7 @@ def translate(
 
 async def read_capped(pieces: AsyncIterator[bytes], limit: int, *, cut: bool) -> bytes:
     """A body from its decoded ``pieces``: past ``limit`` bytes it is cut (``cut``, for error
-    bodies) or refused with :class:`~seedclient.ResponseTooLargeError`.
+    bodies) or refused with [ResponseTooLargeError][seedclient.ResponseTooLargeError].
 
     The caller makes the pieces small (a transport decodes compressed bodies in bounded
     steps), so memory stays within the limit plus one piece whatever the server sends.
@@ -142,7 +143,8 @@ class Request:
         client_headers: the client's headers, the same object on every request of a client.
         body: the encoded body, or None.
         timeout: the client's timeouts (a transport applies ``connect`` and ``read``).
-        stream: whether the body is to be read as it arrives (a :class:`StreamResponse`).
+        stream: whether the body is to be read as it arrives (a
+            [StreamResponse][seedclient.transports.StreamResponse]).
     """
 
     __slots__ = ("body", "client_headers", "headers", "method", "stream", "timeout", "url")
@@ -203,7 +205,7 @@ class StreamResponse(Protocol):
         ...
 
     def abort(self, exc: BaseException) -> None:
-        """Make a pending or later :meth:`read` raise ``exc`` and drop the connection.
+        """Make a pending or later ``read`` raise ``exc`` and drop the connection.
 
         Called from a timer callback (no await), e.g. when a stream's idle timeout fires.
         """
@@ -211,11 +213,12 @@ class StreamResponse(Protocol):
 
 
 class Transport(Protocol):
-    """What :class:`~seedclient.SeedClient` needs from an HTTP stack."""
+    """What [SeedClient][seedclient.SeedClient] needs from an HTTP stack."""
 
     async def handle(self, request: Request) -> Response | StreamResponse:
-        """Send ``request``: its whole :class:`Response`, or with ``request.stream`` a
-        :class:`StreamResponse` once the response headers are in."""
+        """Send ``request``: its whole [Response][seedclient.transports.Response], or with
+        ``request.stream`` a
+        [StreamResponse][seedclient.transports.StreamResponse] once the response headers are in."""
         ...
 
     async def aclose(self) -> None:
@@ -229,8 +232,8 @@ class BaseTransport(AsyncResource):
     Args:
         max_connections: the connection pool's size (at least 1).
         max_response_bytes: the largest whole response body read, counted decoded (a
-            larger one is a :class:`~seedclient.ResponseTooLargeError`); error bodies are cut
-            at 64 KiB.
+            larger one is a [ResponseTooLargeError][seedclient.ResponseTooLargeError]); error bodies
+            are cut at 64 KiB.
     """
 
     def __init__(self, *, max_connections: int, max_response_bytes: int) -> None:
@@ -245,7 +248,7 @@ class BaseTransport(AsyncResource):
             raise APIConnectionError("the client is closed")
 
     async def handle(self, request: Request) -> Response | StreamResponse:
-        """Send ``request`` (see :class:`Transport`)."""
+        """Send ``request`` (see [Transport][seedclient.transports.Transport])."""
         raise NotImplementedError
 
     async def aclose(self) -> None:

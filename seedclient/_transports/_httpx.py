@@ -196,7 +196,7 @@ class HttpxTransport(BaseTransport):
     certificates, ``httpx.MockTransport`` in tests.
 
     Args:
-        client: an ``httpx.AsyncClient`` to send with. It stays the caller's: :meth:`aclose`
+        client: an ``httpx.AsyncClient`` to send with. It stays the caller's: ``aclose``
             does not close it. Redirects are never followed, whatever the client says.
         max_connections: the pool's size when no ``client`` is given.
         keepalive_timeout: seconds an idle pooled connection is kept when no ``client`` is

@@ -44,7 +44,7 @@ class _Wire(msgspec.Struct, kw_only=True):
         return data
 
     def model_dump_json(self, *, indent: int | None = None) -> str:
-        """:meth:`model_dump` as JSON text (``indent``: pretty-print with that many spaces)."""
+        """``model_dump`` as JSON text (``indent``: pretty-print with that many spaces)."""
         raw = json_encoder.encode(self.model_dump())
         return (msgspec.json.format(raw, indent=indent) if indent else raw).decode()
 

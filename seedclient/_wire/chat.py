@@ -141,7 +141,7 @@ class Message(_Wire):
 
 
 class Choice(_Wire):
-    """One choice of a :class:`ChatCompletion`."""
+    """One choice of a [ChatCompletion][seedclient.ChatCompletion]."""
 
     index: int = 0
     message: Message = msgspec.field(default_factory=Message)
@@ -269,7 +269,7 @@ class Delta(_Wire):
 
 
 class ChunkChoice(_Wire):
-    """One choice of a :class:`ChatCompletionChunk`."""
+    """One choice of a [ChatCompletionChunk][seedclient.ChatCompletionChunk]."""
 
     index: int = 0
     delta: Delta = msgspec.field(default_factory=Delta)
@@ -281,7 +281,7 @@ class ChatCompletionChunk(_Wire):
     """One ``data:`` event of a chat stream. The usage chunk has ``choices == []``.
 
     ``error`` is set only on an error payload (``data: {"error": ...}``), which
-    :class:`~seedclient.ChatStream` raises as an exception instead of yielding.
+    [ChatStream][seedclient.ChatStream] raises as an exception instead of yielding.
     """
 
     id: str = ""

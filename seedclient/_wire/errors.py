@@ -55,7 +55,7 @@ def _detail(detail: Any) -> str:
 
 
 def status_error(status: int, body: bytes, headers: Mapping[str, str]) -> APIStatusError:
-    """Turn an error response into the matching :class:`APIStatusError`.
+    """Turn an error response into the matching [APIStatusError][seedclient.APIStatusError].
 
     Understands both envelopes: Ark/AIsa ``{"error": {code, message, param, type,
     request_id}}`` and AI/ML API's top-level ``{message, statusCode, requestId}``.

@@ -85,11 +85,11 @@ class ServerSentEvent:
 
 
 class SSEDecoder:
-    """Incremental decoder: call :meth:`feed` with each chunk of the body as it arrives.
+    """Incremental decoder: call ``feed`` with each chunk of the body as it arrives.
 
     Args:
         max_event_bytes: the largest line, and the largest event's data, accepted; beyond
-            it :meth:`feed` raises :class:`~seedclient.StreamError` rather than buffering
+            it ``feed`` raises [StreamError][seedclient.StreamError] rather than buffering
             without bound.
     """
 
@@ -131,7 +131,7 @@ class SSEDecoder:
         return [_event(*raw) for raw in self.feed_raw(chunk)]
 
     def feed_raw(self, chunk: bytes) -> list[RawEvent]:
-        """Like :meth:`feed`, as ``(event, data, id, retry)`` tuples with ``data`` as UTF-8
+        """Like ``feed``, as ``(event, data, id, retry)`` tuples with ``data`` as UTF-8
         bytes: no event objects are built, which is what a hot loop that hands the data
         straight to a JSON decoder wants."""
         if not self._started:

@@ -13,8 +13,8 @@ Install the extra (``pip install -e ".[ray]"``), then::
     print(budget.summary())
 
 Ray's engine moves the data; the rate and failure semantics are seedclient's. Each actor of
-the pool holds one :class:`~seedclient.SeedClient` and runs a
-:class:`~seedclient.Classifier` over its batch with many requests in flight. Every actor
+the pool holds one [SeedClient][seedclient.SeedClient] and runs a
+[Classifier][seedclient.Classifier] over its batch with many requests in flight. Every actor
 takes permits from one named budget actor, in small blocks, so that the sum over the
 cluster stays within the account's RPM and TPM; a 429 seen by one actor pauses all of them,
 and the budget learns the server's rate from 429s and rate-limit headers when no limit is

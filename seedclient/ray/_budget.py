@@ -36,9 +36,9 @@ class RateBudget:
             same Ray namespace) shares it. Default: a new name.
         max_block: the most permits an actor takes at once.
 
-    Pass it to :func:`classify` or :func:`chat` as ``budget=``; :meth:`summary` then
-    tells what the jobs did. It implements :class:`~seedclient.SharedBudget` inside the
-    actors.
+    Pass it to [classify][seedclient.ray.classify] or [chat][seedclient.ray.chat] as ``budget=``;
+    ``summary`` then tells what the jobs did. It implements [SharedBudget][seedclient.SharedBudget]
+    inside the actors.
     """
 
     def __init__(
@@ -89,7 +89,7 @@ class RateBudget:
     # -------------------------------------------------------------- SharedBudget, in an actor
 
     async def acquire(self, tokens: int) -> None:
-        """Wait for a permit for one request (see :class:`~seedclient.SharedBudget`)."""
+        """Wait for a permit for one request (see [SharedBudget][seedclient.SharedBudget])."""
         while True:
             if self._stopped is not None:
                 raise self._stopped

@@ -84,25 +84,28 @@ def classify(
 ) -> ray.data.Dataset:
     """Classify the ``text_column`` of every row; a lazy ``ray.data.Dataset`` of results.
 
-    The result has the id column (``id_column``, or ``id``: :func:`row_id` of the text),
-    ``label`` (``labels`` with ``multi_label=True``), ``confidence``, ``error`` (None, or
+    The result has the id column (``id_column``, or ``id``: [row_id][seedclient.ray.row_id] of the
+    text), ``label`` (``labels`` with ``multi_label=True``), ``confidence``, ``error`` (None, or
     ``"Type: message"`` for a row that failed after retries) and ``prompt_tokens``,
     ``completion_tokens``, ``total_tokens``.
 
     Args:
         dataset: the rows; ``text_column`` holds the texts.
-        labels: the allowed labels, as for :class:`~seedclient.Classifier`.
+        labels: the allowed labels, as for [Classifier][seedclient.Classifier].
         model: the model (the flash model by default).
         text_column: the column of the texts.
-        id_column: the column of the ids (None: :func:`row_id` of each text, as ``id``).
-        client_options: the :class:`~seedclient.SeedClient` arguments of each actor
+        id_column: the column of the ids (None: [row_id][seedclient.ray.row_id] of each text, as
+            ``id``).
+        client_options: the [SeedClient][seedclient.SeedClient] arguments of each actor
             (``provider``, ``base_url``, ``api_key``...); by default each actor reads its
             environment as ``SeedClient()`` does. A key given here reaches the actors
             through Ray's object store, never in task arguments or logs.
-        rpm: the cluster's requests per minute (a new :class:`RateBudget`), or ``budget``.
-        tpm: the cluster's tokens per minute (a new :class:`RateBudget`), or ``budget``.
-        budget: a :class:`RateBudget` to share (its :meth:`~RateBudget.summary` then tells
-            what the job did).
+        rpm: the cluster's requests per minute (a new [RateBudget][seedclient.ray.RateBudget]), or
+            ``budget``.
+        tpm: the cluster's tokens per minute (a new [RateBudget][seedclient.ray.RateBudget]), or
+            ``budget``.
+        budget: a [RateBudget][seedclient.ray.RateBudget] to share (its
+            [RateBudget.summary][seedclient.ray.RateBudget.summary] then tells what the job did).
         previous: an earlier output of this job: ids it labelled without error are
             skipped (an anti-join on the id column), so a crashed job resumes without
             paying twice; the result then holds only the rows classified now.
@@ -111,7 +114,7 @@ def classify(
         num_cpus_per_actor: the CPU each actor asks for (fractional: the actors wait on
             the network, not on a core; whole CPUs would deadlock a small machine).
         batch_size: rows per batch an actor takes at a time.
-        **classifier_options: the other :class:`~seedclient.Classifier` arguments
+        **classifier_options: the other [Classifier][seedclient.Classifier] arguments
             (``instructions``, ``examples``, ``multi_label``...).
 
     A fatal error (authentication, quota, permission) stops the job: consuming the
@@ -156,7 +159,7 @@ def chat(
 
     The result has the id column (when given), ``content``, ``response`` (the completion as
     JSON), ``error`` and the token counts. The other arguments are those of
-    :func:`classify`.
+    [classify][seedclient.ray.classify].
     """
     actor = _actor_args(client_options, budget, rpm, tpm, concurrency_per_actor)
     return dataset.map_batches(

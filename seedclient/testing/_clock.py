@@ -10,7 +10,7 @@ __all__ = ["FakeClock"]
 
 
 class FakeClock(Clock):
-    """A clock whose time moves only when code sleeps on it (or :meth:`advance` is called).
+    """A clock whose time moves only when code sleeps on it (or ``advance`` is called).
 
     Give it to a client (``SeedClient(clock=FakeClock())``): backoff between retries, the
     total deadline, and the pacing, pauses and rate learning of runners made on the client

@@ -33,8 +33,8 @@ BODY: Any = _Key("body", object) if _Key is not None else "body"
 
 
 class FakeServerCore:
-    """The options and state of a :class:`~seedclient.testing.FakeSeedServer`, its front
-    door (:meth:`_front_door`) and the answers every handler shares."""
+    """The options and state of a [FakeSeedServer][seedclient.testing.FakeSeedServer], its front
+    door (``_front_door``) and the answers every handler shares."""
 
     def __init__(
         self,

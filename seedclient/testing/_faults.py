@@ -32,7 +32,7 @@ class FaultPlan:
 
     Args:
         rates: fault kind -> probability per request (the kinds are tried in
-            :data:`FAULT_KINDS` order; at most one fault per request).
+            ``FAULT_KINDS`` order; at most one fault per request).
         script: faults for the first requests, in order (``None`` for a clean one);
             applied before ``rates``.
         seed: the seed of the random draws: the same plan and seed give the same fault for

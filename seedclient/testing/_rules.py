@@ -1,6 +1,6 @@
 """What the fake server refuses, per dialect, as production does: driven by the catalogue.
 
-Each check returns a :class:`Rejection` (status, error code, message) or None. The rules are
+Each check returns a ``Rejection`` (status, error code, message) or None. The rules are
 those of ``reference/seed-api.md`` and ``field-2026-12.md``: unknown models, bad roles and
 message shapes, out-of-range numbers, per-model ``thinking`` / ``reasoning_effort`` /
 ``response_format`` / output caps, and Seedream's size and ``n`` rules.

@@ -1,11 +1,12 @@
 """Deterministic JSON values for JSON schemas: what the fake model answers in structured mode.
 
-:func:`instance` builds a value that validates against a schema (types, ``enum``, ``const``,
-``required``, ``properties``, ``items``, ``minItems``/``maxItems``, ``additionalProperties``,
-``anyOf``/``oneOf``/``allOf``, ``$ref`` into ``$defs``, numeric and length bounds), drawing
-strings and numbers from the prompt. A schema it cannot satisfy, or (when strict) one with a
-keyword the provider does not support, raises :class:`SchemaError`, which the server answers
-with a 400 as production does.
+[instance][seedclient.testing.instance] builds a value that validates against a schema (types,
+``enum``, ``const``, ``required``, ``properties``, ``items``, ``minItems``/``maxItems``,
+``additionalProperties``, ``anyOf``/``oneOf``/``allOf``, ``$ref`` into ``$defs``, numeric and length
+bounds), drawing strings and numbers from the prompt. A schema it cannot satisfy, or (when strict)
+one with a keyword the provider does not support, raises
+[SchemaError][seedclient.testing.SchemaError], which the server answers with a 400 as production
+does.
 """
 
 from __future__ import annotations

@@ -24,7 +24,8 @@ class FakeSeedServer(ChatHandlers, EndpointHandlers):
     ``async with FakeSeedServer() as server:`` then ``SeedClient(provider=server.provider,
     base_url=server.url, api_key="anything")``. It serves chat completions (JSON and SSE),
     Seedream image generation and the model list under ``/v1`` and ``/api/v3``, answers with
-    a deterministic fake model, and injects the faults of a :class:`FaultPlan`.
+    a deterministic fake model, and injects the faults of a
+    [FaultPlan][seedclient.testing.FaultPlan].
 
     Args:
         api_key: accept only this bearer key (default: any non-empty key).
@@ -112,7 +113,7 @@ class FakeSeedServer(ChatHandlers, EndpointHandlers):
             await runner.cleanup()
 
     async def aclose(self) -> None:
-        """The same as :meth:`close` (anyio's name)."""
+        """The same as ``close`` (anyio's name)."""
         await self.close()
 
     async def __aenter__(self) -> FakeSeedServer:
