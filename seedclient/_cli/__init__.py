@@ -52,8 +52,18 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", required=True)
 
-    chat = sub.add_parser("chat", help="stream a model's answer to the terminal")
-    chat.add_argument("prompt", nargs="?", help="the prompt ('-' or omitted: read stdin)")
+    chat = sub.add_parser(
+        "chat",
+        help="stream a model's answer to the terminal, or talk with it",
+        description="With a prompt (or one piped on stdin): stream the answer. With none, on "
+        "a terminal: a conversation (/reset, /model NAME, /system TEXT, /save FILE; Ctrl-C "
+        "stops an answer, Ctrl-D leaves).",
+    )
+    chat.add_argument(
+        "prompt",
+        nargs="?",
+        help="the prompt ('-': read it from stdin; omitted: stdin if piped, else a conversation)",
+    )
     add_connection_args(chat)
     chat.add_argument(
         "--model",

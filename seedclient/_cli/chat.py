@@ -8,93 +8,19 @@ import time
 from typing import Any
 
 from .._client import SeedClient
+from .answer import Answer, summary_line
 from .common import EXIT_USAGE, fail, open_client, write
-
-_DIM = "\x1b[2m"
-_RESET = "\x1b[0m"
 
 
 def _prompt(args: argparse.Namespace) -> str:
     if args.prompt and args.prompt != "-":
         return str(args.prompt)
-    if sys.stdin.isatty() and args.prompt != "-":
-        fail("give a prompt, or pipe one on stdin", EXIT_USAGE)
+    if sys.stdin.isatty():
+        print("type the prompt; end it with Ctrl-D on a line of its own", file=sys.stderr)
     text = sys.stdin.read()
     if not text.strip():
         fail("the prompt on stdin is empty", EXIT_USAGE)
     return text
-
-
-class _Terminal:
-    """What the chat command writes, and the promise to leave the terminal as it found it.
-
-    Reasoning is dimmed on a TTY; whatever way the command ends (the answer, an error,
-    Ctrl-C), ``restore`` turns the dimming off and clears the waiting indicator.
-    """
-
-    def __init__(self, *, show_reasoning: bool) -> None:
-        self.err_tty = sys.stderr.isatty()
-        self.out_tty = sys.stdout.isatty()
-        self.show_reasoning = show_reasoning
-        self.dim = False
-        self.waiting = False
-        self.first: float | None = None
-        self.wrote_content = False
-        self.pieces = 0
-        self._shown_at = 0.0
-
-    def wait(self) -> None:
-        if self.err_tty:
-            write(sys.stderr, _DIM + "waiting for the model..." + _RESET)
-            self.waiting = True
-
-    def _started(self) -> None:
-        now = time.perf_counter()
-        if self.first is None:
-            self.first = now
-        if self.waiting:
-            write(sys.stderr, "\r\x1b[K")
-            self.waiting = False
-        self.pieces += 1
-        if self.err_tty and now - self._shown_at >= 0.5 and now > self.first:
-            # Live speed in the terminal's title: it never mixes with the answer's text.
-            self._shown_at = now
-            rate = self.pieces / (now - self.first)
-            write(sys.stderr, f"\x1b]0;seedclient chat · {rate:.0f} tok/s\x07")
-
-    def reasoning(self, text: str) -> None:
-        if not self.show_reasoning:
-            return
-        self._started()
-        if not self.dim and self.err_tty:
-            write(sys.stderr, _DIM)
-        self.dim = True
-        write(sys.stderr, text)
-
-    def content(self, text: str) -> None:
-        self._started()
-        if self.dim:
-            write(sys.stderr, (_RESET if self.err_tty else "") + "\n\n")
-            self.dim = False
-        write(sys.stdout, text)
-        self.wrote_content = True
-
-    def note(self, text: str) -> None:
-        """A line on stderr (a tool call, the summary), never glued to the answer."""
-        self.restore()
-        if self.wrote_content and not self.out_tty and self.err_tty:
-            # The answer went to a pipe, whose reader may not have shown its last newline
-            # yet on the terminal both end on: start the summary on a line of its own.
-            text = "\n" + text
-        print(text, file=sys.stderr, flush=True)
-
-    def restore(self) -> None:
-        if self.waiting:
-            write(sys.stderr, "\r\x1b[K")
-            self.waiting = False
-        if self.dim:
-            write(sys.stderr, _RESET if self.err_tty else "\n")
-            self.dim = False
 
 
 def _load_tools(path: str) -> list[Any]:
@@ -120,6 +46,8 @@ def _load_tools(path: str) -> list[Any]:
 
 
 async def chat_command(args: argparse.Namespace) -> int:
+    if args.prompt is None and sys.stdin.isatty() and not args.json:
+        return await _session(args)
     messages: list[dict[str, str]] = []
     if args.system:
         messages.append({"role": "system", "content": args.system})
@@ -131,7 +59,7 @@ async def chat_command(args: argparse.Namespace) -> int:
     tools = _load_tools(args.tools) if args.tools else None
     if args.fake:
         args.fake_options = _fake_pacing(args)
-    term = _Terminal(show_reasoning=(args.show_reasoning or sys.stderr.isatty()) and not args.json)
+    term = Answer(show_reasoning=(args.show_reasoning or sys.stderr.isatty()) and not args.json)
     try:
         async with open_client(args) as client:
             started = time.perf_counter()
@@ -154,12 +82,29 @@ async def chat_command(args: argparse.Namespace) -> int:
     elif done.content and not done.content.endswith("\n"):
         write(sys.stdout, "\n")
     if not args.quiet:
-        term.note(_summary(done, started, term.first, elapsed))
+        term.note(summary_line(done, started, term.first, client, elapsed))
     return 0
 
 
+async def _session(args: argparse.Namespace) -> int:
+    """No prompt, on a terminal: a conversation (see ``session``)."""
+    from .session import ChatSession
+
+    if args.tools:
+        fail("--tools takes one prompt: give it, or pipe it on stdin", EXIT_USAGE)
+    params = {
+        name: getattr(args, name)
+        for name in ("thinking", "max_tokens", "temperature", "extra_body")
+        if getattr(args, name) is not None
+    }
+    if args.fake:
+        args.fake_options = _fake_pacing(args)
+    async with open_client(args) as client:
+        return await ChatSession(client, args, params).run()
+
+
 async def _chat_with_tools(
-    client: SeedClient, params: dict[str, Any], tools: list[Any], term: _Terminal, json: bool
+    client: SeedClient, params: dict[str, Any], tools: list[Any], term: Answer, json: bool
 ) -> Any:
     run = None
     async for event in client.chat.completions.stream_tools(tools=tools, **params):
@@ -200,23 +145,3 @@ def add_fake_pacing_args(p: argparse.ArgumentParser) -> None:
         default=40.0,
         help="with --fake: streaming pace, 0 for as fast as possible (default: %(default)s)",
     )
-
-
-def _summary(done: Any, started: float, first: float | None, elapsed: float) -> str:
-    parts = []
-    if first is not None:
-        parts.append(f"first token {first - started:.2f}s")
-    usage = done.usage
-    if usage is not None:
-        gen = elapsed - (first - started) if first is not None else elapsed
-        if gen > 0 and usage.completion_tokens:
-            parts.append(f"{usage.completion_tokens / gen:.1f} tok/s")
-        tokens = f"{usage.prompt_tokens} prompt + {usage.completion_tokens} completion tokens"
-        if usage.reasoning_tokens:
-            tokens += f" ({usage.reasoning_tokens} reasoning)"
-        parts.append(tokens)
-    parts.append(f"{elapsed:.2f}s")
-    finish = done.choices[0].finish_reason if done.choices else None
-    if finish and finish != "stop":
-        parts.append(f"finish: {finish}")
-    return "[" + " · ".join(parts) + "]"

@@ -72,6 +72,7 @@ class ChatHandlers(FakeServerCore):
         self.stats.arrivals.append(time.monotonic())
         budget = self._budget()
         texts = self.stats.user_texts
+        self.stats.last_messages = list(body["messages"])
         users = [m.get("content") for m in body["messages"] if m.get("role") == "user"]
         if users and isinstance(users[-1], str) and (len(texts) < MAX_LOGGED or users[-1] in texts):
             texts[users[-1]] += 1

@@ -25,6 +25,8 @@ class ServerStats:
         streams_completed: streams sent through to ``[DONE]``.
         arrivals: monotonic times of accepted chat requests (the last 100,000).
         user_texts: last user message -> how many requests carried it (first 100,000 texts).
+        last_messages: the ``messages`` of the latest accepted chat request (a chat
+            session's history, say).
     """
 
     received: int = 0
@@ -38,6 +40,7 @@ class ServerStats:
         default_factory=lambda: collections.deque(maxlen=MAX_LOGGED)
     )
     user_texts: collections.Counter[str] = field(default_factory=collections.Counter)
+    last_messages: list[dict[str, object]] = field(default_factory=list)
 
     def __repr__(self) -> str:
         answered = dict(sorted(self.answered.items()))
