@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import sys
 import warnings
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from anyio.abc import AsyncResource
@@ -27,6 +27,7 @@ from ._resources.chat import Chat
 from ._resources.embeddings import Embeddings
 from ._resources.images import Images
 from ._resources.models import Models
+from ._telemetry.hooks import Hooks
 from ._transports import Transport, default_transport
 from ._transports._network import SSLOption
 from ._version import get_version
@@ -70,6 +71,12 @@ class SeedClient(AsyncResource):
         ssl: an ``ssl.SSLContext`` or a CA bundle file or folder to verify the server with
             (default: the system's store, which honours ``SSL_CERT_FILE`` and
             ``SSL_CERT_DIR``).
+        hooks: callables each called with every event of every call (see
+            ``seedclient.hooks``): requests, responses, retries, first tokens, ends, errors.
+        telemetry: OpenTelemetry GenAI spans and metrics for every call (the ``otel`` extra:
+            opentelemetry-api; you bring the SDK and its exporters). ``True``: the global
+            tracer and meter providers, message content left out; or a
+            ``seedclient.telemetry.Telemetry`` to choose providers and content capture.
 
     ``proxy``, ``ssl`` and ``max_connections`` configure the default transport; with
     ``transport=`` configure that transport instead.
@@ -96,6 +103,8 @@ class SeedClient(AsyncResource):
         default_query: Mapping[str, str] | None = None,
         proxy: str | None = None,
         ssl: SSLOption = None,
+        hooks: Iterable[Callable[[Any], Any]] | None = None,
+        telemetry: Any = False,
     ) -> None:
         settings = resolve_settings(provider, api_key, base_url, allow_http=allow_http)
         check_int("max_retries", max_retries, 0)
@@ -134,6 +143,14 @@ class SeedClient(AsyncResource):
         )
         # Whatever holds a resource (or a copy) keeps the client that owns the connections.
         self._requester.owner = self
+        every = list(hooks or ())
+        if telemetry:
+            from .telemetry import Telemetry
+
+            chosen = telemetry if isinstance(telemetry, Telemetry) else Telemetry()
+            every.append(chosen.hook(self.provider, self.base_url))
+        if every:
+            self._requester.hooks = Hooks(every)
         self._bind()
 
     def _bind(self) -> None:

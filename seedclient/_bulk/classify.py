@@ -26,7 +26,7 @@ from .runner import BatchRunner
 
 __all__ = ["Classification", "Classifier", "InvalidLabelError"]
 
-log = logging.getLogger("seedclient")
+log = logging.getLogger("seedclient.bulk")
 
 _QUOTES = "\"'`\u201c\u201d\u2018\u2019\u00ab\u00bb"
 _SPACES = re.compile(r"\s+")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 from collections.abc import AsyncIterable, Iterable, Mapping
 from typing import Any, Literal, TypeVar
@@ -28,6 +29,8 @@ from .pool import BatchRun, Item
 from .stats import BatchStats
 
 __all__ = ["BatchResult", "BatchRunner", "BatchStats"]
+
+log = logging.getLogger("seedclient.bulk")
 
 _NO_LIMIT = contextlib.nullcontext()
 
@@ -250,11 +253,16 @@ class BatchRunner:
                 wait = error.retry_after
                 if wait is None or wait > self._policy.max_retry_after:
                     wait = max(self._policy.backoff(throttles - 1), 0.05)
-                if budget is not None:
-                    budget.on_throttle(error.retry_after)  # pauses every process
-                    self._resume_at = max(self._resume_at, self._clock.monotonic() + wait)
-                elif self.limit.adaptive:
+                if budget is not None or self.limit.adaptive:
+                    if budget is not None:
+                        budget.on_throttle(error.retry_after)  # pauses every process
                     # One Retry-After pauses the whole pool, not just this request.
+                    if self._resume_at <= self._clock.monotonic():
+                        log.info(
+                            "rate limited (request id %s): every request waits %.2fs",
+                            error.request_id,
+                            wait,
+                        )
                     self._resume_at = max(self._resume_at, self._clock.monotonic() + wait)
                 else:
                     await self._clock.sleep(wait)

@@ -12,6 +12,16 @@ import msgspec
 
 from .._clock import SYSTEM_CLOCK, Clock
 from .._errors import APIConnectionError, APIResponseValidationError, APITimeoutError, SeedError
+from .._telemetry.hooks import (
+    CallFailed,
+    CallFinished,
+    FirstToken,
+    HookEvent,
+    Hooks,
+    RequestSent,
+    ResponseReceived,
+    RetryScheduled,
+)
 from .._transports import Request, Response, StreamResponse, Transport
 from .._wire.errors import status_error
 from .._wire.headers import request_id_of
@@ -21,7 +31,7 @@ from .retry import RetryPolicy
 
 __all__ = ["Call", "decoded", "refuse_non_stream"]
 
-log = logging.getLogger("seedclient")
+log = logging.getLogger("seedclient.retry")
 
 
 class Call:
@@ -31,7 +41,24 @@ class Call:
     timeout can never add up past ``timeout.total``.
     """
 
-    __slots__ = ("clock", "deadline", "policy", "request", "retries", "timeout", "transport")
+    __slots__ = (
+        "clock",
+        "deadline",
+        "ended",
+        "hooks",
+        "model",
+        "operation",
+        "policy",
+        "request",
+        "retries",
+        "started",
+        "timeout",
+        "transport",
+    )
+    operation: str
+    model: str | None
+    started: float
+    ended: bool
 
     def __init__(
         self,
@@ -48,6 +75,9 @@ class Call:
         total = timeout.total
         self.deadline = None if total is None else clock.monotonic() + total
         self.retries = 0
+        #: The client's hooks (None: none, and no event is built); set by the Requester
+        #: with ``operation``, ``model`` and ``started``.
+        self.hooks: Hooks | None = None
 
     def remaining(self) -> float | None:
         """Seconds left before the deadline (None: no deadline); raises once it passed."""
@@ -69,23 +99,39 @@ class Call:
         self, error: SeedError, headers: Mapping[str, str] | None = None
     ) -> None:
         """Sleep before the next attempt, or raise ``error`` if it should not be retried."""
-        if not self.policy.is_retryable(error, headers):
-            raise error
         try:
-            remaining = self.remaining()
-        except APITimeoutError as timeout:
-            raise timeout from error
-        wait = self.policy.delay(error, self.retries, remaining)
-        if wait is None:
-            raise error
-        log.debug(
-            "retrying %s %s in %.3fs (retry %d of %d) after: %s",
+            if not self.policy.is_retryable(error, headers):
+                raise error
+            try:
+                remaining = self.remaining()
+            except APITimeoutError as timeout:
+                raise timeout from error
+            wait = self.policy.delay(error, self.retries, remaining)
+            if wait is None:
+                raise error
+        except SeedError as final:
+            if self.hooks is not None:
+                self.failed(final)
+            raise
+        if self.hooks is not None:
+            self._emit(
+                RetryScheduled,
+                attempt=self.retries + 1,
+                reason=type(error).__name__,
+                status=getattr(error, "status_code", None),
+                delay=wait,
+                retry_after=getattr(error, "retry_after", None),
+                request_id=getattr(error, "request_id", None),
+            )
+        log.info(
+            "retrying %s %s in %.3fs (retry %d of %d) after %s (request id %s)",
             self.request.method,
-            self.request.url,
+            self.request.url.partition("?")[0],  # (a gateway's query may hold a key)
             wait,
             self.retries + 1,
             self.policy.max_retries,
             error,
+            getattr(error, "request_id", None),
         )
         self.retries += 1
         await self.clock.sleep(wait)
@@ -94,6 +140,31 @@ class Call:
         """One attempt, under what is left of the total deadline."""
         remaining = self.remaining()
         stream = self.request.stream
+        hooks = self.hooks
+        if hooks is not None:
+            request = self.request
+            self._emit(
+                RequestSent,
+                attempt=self.retries + 1,
+                method=request.method,
+                url=request.url,
+                stream=stream,
+                body=request.body,
+            )
+            return self._answered(await self._send(remaining, stream))
+        return await self._send(remaining, stream)
+
+    def _answered(self, resp: Any) -> Any:
+        self._emit(
+            ResponseReceived,
+            attempt=self.retries + 1,
+            status=resp.status,
+            request_id=request_id_of(resp.headers),
+            headers=resp.headers,
+        )
+        return resp
+
+    async def _send(self, remaining: float | None, stream: bool) -> Any:
         sent = self.transport.handle(self.request)
         # The wait for the response headers has its own limit (a server that dribbles its
         # headers must not hold the call until the total deadline): first_event for a
@@ -157,7 +228,10 @@ class Call:
             raw = RAW.get()
             if raw is not None:
                 raw.take(resp.status, resp.headers, self.retries)
-            return value if finish is None else finish(value, resp)
+            result = value if finish is None else finish(value, resp)
+            if self.hooks is not None:
+                self.finished(result, False, value.request_id)
+            return result
 
     async def open_stream(self) -> StreamResponse:
         """Open an event stream: retried until its response headers say 2xx."""
@@ -182,6 +256,55 @@ class Call:
             await self.retry_or_raise(
                 status_error(stream.status, body, stream.headers), stream.headers
             )
+
+    # ------------------------------------------------------------------ hooks
+
+    def _emit(self, kind: type[HookEvent], **fields: Any) -> None:
+        assert self.hooks is not None
+        self.hooks.emit(
+            kind(
+                call_id=self.request.headers["X-Client-Request-Id"],
+                operation=self.operation,
+                model=self.model,
+                at=self.clock.monotonic(),
+                **fields,
+            )
+        )
+
+    def _end(self) -> bool:
+        """Whether the call's end is still to be told (it is told once)."""
+        if getattr(self, "ended", False):
+            return False
+        self.ended = True
+        return True
+
+    def first_token(self) -> None:
+        """A stream's first piece of an answer arrived (call only with hooks set)."""
+        self._emit(FirstToken, elapsed=self.clock.monotonic() - self.started)
+
+    def finished(self, result: Any, stream: bool, request_id: str | None) -> None:
+        """The call succeeded (call only with hooks set)."""
+        if not self._end():
+            return
+        self._emit(
+            CallFinished,
+            result=result,
+            elapsed=self.clock.monotonic() - self.started,
+            attempts=self.retries + 1,
+            stream=stream,
+            request_id=request_id,
+        )
+
+    def failed(self, error: BaseException) -> None:
+        """The call failed for good (call only with hooks set)."""
+        if not self._end():
+            return
+        self._emit(
+            CallFailed,
+            error=error,
+            elapsed=self.clock.monotonic() - self.started,
+            attempts=self.retries + 1,
+        )
 
 
 def decoded(decoder: msgspec.json.Decoder[Any], resp: Response, what: str) -> Any:

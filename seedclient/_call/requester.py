@@ -13,6 +13,7 @@ from urllib.parse import urlencode
 from .._clock import SYSTEM_CLOCK, Clock
 from .._config import Provider, Timeout, check_int
 from .._errors import ConfigurationError
+from .._telemetry.hooks import Hooks
 from .._transports import Request, Transport
 from .call import Call
 from .retry import RetryPolicy
@@ -42,6 +43,7 @@ class Requester:
         learned: what the server was found to accept, per feature and model (e.g. the
             structured-output form that worked); shared with copies of this requester.
         query: query parameters every request's URL carries (``default_query``).
+        hooks: the client's hooks (None: none; each call then builds no event).
     """
 
     __slots__ = (
@@ -51,6 +53,7 @@ class Requester:
         "clock",
         "closed",
         "headers",
+        "hooks",
         "learned",
         "max_event_bytes",
         "max_response_bytes",
@@ -87,6 +90,7 @@ class Requester:
         self.max_event_bytes = max_event_bytes
         self.max_response_bytes = max_response_bytes
         self.closed = False
+        self.hooks: Hooks | None = None
         self.learned: dict[tuple[str, str], Any] = {}
         #: What owns this requester's connections (the client): kept alive with it.
         self.owner: object = None
@@ -111,11 +115,13 @@ class Requester:
         stream: bool = False,
         query: Mapping[str, str] | None = None,
         max_retries: int | None = None,
+        operation: str = "chat",
+        model: str | None = None,
     ) -> Call:
         """A ``Call`` of ``method path`` with this client's headers, timeouts and retries.
 
         ``query`` adds to the client's query parameters; ``max_retries`` replaces the
-        policy's count for this call.
+        policy's count for this call; ``operation`` and ``model`` name it to the hooks.
         """
         if self.closed:
             raise ConfigurationError("the client is closed")
@@ -139,4 +145,10 @@ class Requester:
             self.timeout if timeout is None else Timeout.coerce(timeout),
             stream,
         )
-        return Call(self.transport, policy, request, self.clock)
+        call = Call(self.transport, policy, request, self.clock)
+        if self.hooks is not None:
+            call.hooks = self.hooks
+            call.operation = operation
+            call.model = model
+            call.started = self.clock.monotonic()
+        return call

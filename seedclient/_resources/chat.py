@@ -89,6 +89,7 @@ class Completions:
             get("extra_headers"),
             query=get("extra_query"),
             max_retries=get("max_retries"),
+            model=get("model"),
         )
         sent: Awaitable[ChatCompletion] = call.send_decoded(
             completion_decoder, "chat completion", _finish_completion
@@ -293,6 +294,7 @@ class Completions:
             stream=True,
             query=params.get("extra_query"),
             max_retries=params.get("max_retries"),
+            model=params.get("model"),
         )
         return ChatStream(
             call,

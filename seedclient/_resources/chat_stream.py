@@ -57,6 +57,8 @@ class ChatStream(TypedStream):
         self._done = False
         self._closed = False
         self._completion: ChatCompletion | None = None
+        self._hooked = call.hooks is not None  # tell the hooks the first token and the end
+        self._told_first = False
 
     @property
     def request_id(self) -> str | None:
@@ -157,6 +159,8 @@ class ChatStream(TypedStream):
                                 "stopped early; .completion holds what came",
                                 chunks=self._chunks,
                             )
+                        if self._hooked:
+                            self._tell_end()
                         raise StopAsyncIteration
                 elif self._done or self._closed:
                     raise StopAsyncIteration
@@ -165,9 +169,15 @@ class ChatStream(TypedStream):
                     self._pos = 0
         except StopAsyncIteration:
             raise
-        except BaseException:
+        except BaseException as exc:
             self._release()
+            if self._hooked and isinstance(exc, Exception):
+                self._source.call.failed(exc)
             raise
+
+    def _tell_end(self) -> None:
+        completion = None if self._acc.overflowed else self.completion
+        self._source.call.finished(completion, True, self._source.request_id)
 
     def _handle(self, event: RawEvent) -> ChatCompletionChunk | None:
         kind, raw = event[0], event[1]
@@ -193,6 +203,11 @@ class ChatStream(TypedStream):
         if chunk.error is not None:
             raise _stream_error({"error": chunk.error}, self._source.request_id)
         self._acc.add(chunk)
+        if self._hooked and not self._told_first:
+            delta = chunk.choices[0].delta if chunk.choices else None
+            if delta is not None and (delta.content or delta.reasoning_content):
+                self._told_first = True
+                self._source.call.first_token()
         return chunk
 
     @staticmethod

@@ -121,6 +121,8 @@ class Embeddings:
             extra_headers,
             query=extra_query,
             max_retries=max_retries,
+            operation="embeddings",
+            model=model,
         )
         done: EmbeddingsResponse = await call.send_decoded(embeddings_decoder, "embeddings")
         return done
@@ -159,6 +161,8 @@ class Embeddings:
             extra_headers,
             query=extra_query,
             max_retries=max_retries,
+            operation="embeddings",
+            model=model,
         )
         done: EmbeddingsResponse = await call.send_decoded(
             multimodal_embeddings_decoder, "embeddings", _fused

@@ -132,6 +132,8 @@ class Images:
             stream=stream,
             query=extra_query,
             max_retries=max_retries,
+            operation="images",
+            model=model,
         )
 
     async def generate(

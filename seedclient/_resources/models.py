@@ -53,6 +53,7 @@ class Models:
             method="GET",
             query=extra_query,
             max_retries=max_retries,
+            operation="models",
         )
         page: ModelsPage = await call.send_decoded(models_decoder, "models")
         if refresh_rules:

@@ -1,0 +1,1 @@
+"""Hooks and the optional OpenTelemetry layer; nothing here runs when no hook is set."""
