@@ -352,6 +352,8 @@ class Classifier:
             work,
             ordered=ordered,
             checkpoint=ckpt,
+            hooks=self.client.requester.hooks,
+            kind="classify",
         )
 
     def estimate(self, texts: Iterable[Any], *, done: Container[str] | None = None) -> CostEstimate:

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Container, Iterable, Sequence
+from collections.abc import Container, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from .._prices import Price
 from .checkpoint import checkpoint_id
 from .idset import id_hash
 
-__all__ = ["MESSAGE_TOKENS", "CostEstimate", "estimate_run", "estimate_tokens"]
+__all__ = ["MESSAGE_TOKENS", "CostEstimate", "estimate_run", "estimate_tokens", "request_tokens"]
 
 # Written by hand: a real tokenizer needs the model's vocabulary, which no provider ships.
 # Byte-pair tokenizers cut text into about one token per short word, number or punctuation
@@ -23,6 +24,16 @@ MESSAGE_TOKENS = 4
 def estimate_tokens(text: str) -> int:
     """About how many tokens ``text`` is (an estimate: no tokenizer is shipped)."""
     return sum(1 + len(piece) // 10 for piece in _PIECE.findall(text))
+
+
+def request_tokens(params: Mapping[str, Any]) -> tuple[int, int]:
+    """A chat request's estimated prompt tokens, and its output cap."""
+    prompt = 0
+    for m in params.get("messages") or ():
+        content = m.get("content") if isinstance(m, Mapping) else getattr(m, "content", None)
+        prompt += MESSAGE_TOKENS + (estimate_tokens(content) if isinstance(content, str) else 70)
+    out = params.get("max_completion_tokens") or params.get("max_tokens") or 256
+    return prompt, int(out)
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import sys
 from collections.abc import (
     AsyncIterable,
@@ -20,6 +21,7 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 import anyio
 
 from .._errors import FATAL_ERRORS, SeedError
+from .._telemetry.hooks import Hooks, ItemFinished, ItemStarted, JobFinished, JobStarted
 from .stats import BatchStats
 
 if sys.version_info < (3, 11):  # pragma: no cover - the backport anyio installs there
@@ -189,8 +191,15 @@ class BatchRun(Generic[R]):
         *,
         ordered: bool,
         checkpoint: Checkpoint | None = None,
+        hooks: Hooks | None = None,
+        kind: str = "batch",
     ) -> None:
         n = workers
+        self._hooks = hooks
+        self._kind = kind
+        self.job_id = f"{kind}-{id(self):x}"
+        if hooks is not None:
+            work = self._told(work, hooks)
 
         def skipped() -> None:
             stats.skipped += 1
@@ -242,11 +251,28 @@ class BatchRun(Generic[R]):
         pool.slots.release()
         return result
 
+    def _told(
+        self, work: Callable[[int, str | None, Any], Awaitable[R]], hooks: Hooks
+    ) -> Callable[[int, str | None, Any], Awaitable[R]]:
+        """``work`` that tells the hooks when each item starts and finishes."""
+        job = self.job_id
+
+        async def told(index: int, key: str | None, payload: Any) -> R:
+            hooks.emit(ItemStarted(monotonic(), job, index, key))
+            result = await work(index, key, payload)
+            ok = getattr(result, "error", None) is None
+            hooks.emit(ItemFinished(monotonic(), job, index, key, ok, result))
+            return result
+
+        return told
+
     def _start(self) -> None:
         if self._closed:
             raise RuntimeError("this run is closed")
         if self._task is None:
             self._stats.started = self._stats.started or monotonic()
+            if self._hooks is not None:  # (before the workers' task: a span set now is theirs)
+                self._hooks.emit(JobStarted(monotonic(), self.job_id, self._kind))
             self._task = asyncio.get_running_loop().create_task(self._pool.run())
 
     async def _finish(self) -> None:
@@ -279,6 +305,19 @@ class BatchRun(Generic[R]):
         on_close, self._on_close = self._on_close, None
         if on_close is not None:
             on_close()
+        hooks, self._hooks = self._hooks, None
+        if hooks is not None and self._stats.started:
+            stats = self._stats
+            hooks.emit(
+                JobFinished(
+                    monotonic(),
+                    self.job_id,
+                    self._kind,
+                    monotonic() - stats.started,
+                    dataclasses.asdict(stats),
+                    self._pool.stop,
+                )
+            )
 
     def __del__(self) -> None:
         task = self._task

@@ -15,14 +15,15 @@ from .._config import BATCH_CONCURRENCY, BATCH_TIMEOUT, check_int
 from .._errors import (
     FATAL_ERRORS,
     ConfigurationError,
-    CostLimitError,
     RateLimitError,
     SeedError,
 )
-from .._prices import Price, price_of
+from .._prices import Price
+from .._telemetry.hooks import Paused, RateLearnt, Throttled
 from .._wire.chat import ChatCompletion
 from .checkpoint import Checkpoint, checkpoint_id
-from .estimate import MESSAGE_TOKENS, estimate_tokens
+from .cost import CostGuard
+from .estimate import request_tokens
 from .outcome import BatchResult, error_row
 from .pacing import AdaptiveLimit, Pacer, SharedBudget
 from .pool import BatchRun, Item
@@ -96,8 +97,9 @@ class BatchRunner:
         self.client = client
         self.price = price
         self.max_cost = max_cost
-        self._prices: dict[str, Price | None] = {}
-        self._no_price: ConfigurationError | None = None
+        self._cost = CostGuard(client.requester.provider, price, max_cost, endpoint == "batch")
+        self._hooks = client.requester.hooks
+        self._rate: float | None = None  # the learnt rate last told to the hooks
         self.endpoint = endpoint
         if endpoint == "batch":
             # Batch Chat queues requests: answers may take many minutes (the docs say > 30).
@@ -135,7 +137,7 @@ class BatchRunner:
 
     @staticmethod
     def _estimate(params: Mapping[str, Any]) -> int:
-        prompt, out = _estimate_parts(params)
+        prompt, out = request_tokens(params)
         return prompt + out
 
     async def complete(self, params: Mapping[str, Any]) -> tuple[ChatCompletion, int]:
@@ -187,7 +189,7 @@ class BatchRunner:
             if self._tpm is not None:
                 await self._tpm.acquire(estimate)
             if self.max_cost is not None:
-                over = self._over_cost(params)
+                over = self._cost.check(stats, params)
                 if over is not None:
                     self._fatal = over
                     return None, over, attempts
@@ -218,7 +220,9 @@ class BatchRunner:
                 else:
                     self.limit.on_success()
                     stats.concurrency = self.limit.current
-                    stats.count_usage(done, self._price_of(done.model), self.endpoint == "batch")
+                    stats.count_usage(
+                        done, self._cost.price_of(done.model), self.endpoint == "batch"
+                    )
                     window = done.rate_limit
                     budget_full: tuple[float, int | None] | None = None
                     if (
@@ -250,6 +254,13 @@ class BatchRunner:
                 stats.throttled += 1
                 self.limit.on_throttle(error.retry_after)
                 stats.concurrency = self.limit.current
+                hooks = self._hooks
+                if hooks is not None:
+                    now = self._clock.monotonic()
+                    hooks.emit(Throttled(now, error.retry_after, error.request_id))
+                    if self.limit.rate is not None and self.limit.rate != self._rate:
+                        self._rate = self.limit.rate
+                        hooks.emit(RateLearnt(now, self.limit.rate))
                 wait = error.retry_after
                 if wait is None or wait > self._policy.max_retry_after:
                     wait = max(self._policy.backoff(throttles - 1), 0.05)
@@ -263,6 +274,8 @@ class BatchRunner:
                             error.request_id,
                             wait,
                         )
+                        if self._hooks is not None:
+                            self._hooks.emit(Paused(self._clock.monotonic(), wait))
                     self._resume_at = max(self._resume_at, self._clock.monotonic() + wait)
                 else:
                     await self._clock.sleep(wait)
@@ -283,46 +296,6 @@ class BatchRunner:
                 await self._clock.sleep(delay)
             finally:
                 stats.retrying -= 1
-
-    def _price_of(self, model: str) -> Price | None:
-        """The price of an answer from ``model`` (the runner's, else the catalogue's)."""
-        if self.price is not None:
-            return self.price
-        if model not in self._prices:
-            self._prices[model] = price_of(self.client.requester.provider.name, model)
-        return self._prices[model]
-
-    def _over_cost(self, params: Mapping[str, Any]) -> CostLimitError | None:
-        """The error to stop with if one more request could take the cost past max_cost."""
-        assert self.max_cost is not None
-        stats = self.stats
-        spent = stats.cost_usd or 0.0
-        priced = stats.answers - stats.unpriced
-        if priced > 0:
-            each = spent / priced
-        else:  # nothing priced yet: the request's own estimate
-            model = str(params.get("model", ""))
-            price = self._price_of(model)
-            if price is None:
-                if self.client.requester.provider.reports_cost:
-                    return None  # the first answer states its cost (it goes alone)
-                # One error object for every worker that meets it: the run raises it once.
-                self._no_price = self._no_price or ConfigurationError(
-                    f"max_cost needs a price, and none is known for {model!r} on "
-                    f"{self.client.requester.provider.name}: pass price=Price(input=..., "
-                    "output=...) (USD per million tokens)"
-                )
-                raise self._no_price
-            prompt, out = _estimate_parts(params)
-            each = price.cost(prompt, out, batch=self.endpoint == "batch")
-        if spent + (stats.in_flight + 1) * each <= self.max_cost:
-            return None
-        return CostLimitError(
-            f"the run would pass max_cost ${self.max_cost:g} (spent ${spent:.6f}, "
-            f"{stats.in_flight} requests in flight at about ${each:.6f} each)",
-            spent=spent,
-            limit=self.max_cost,
-        )
 
     # ------------------------------------------------------------------ many requests
 
@@ -391,14 +364,6 @@ class BatchRunner:
             work,
             ordered=ordered,
             checkpoint=ckpt,
+            hooks=self._hooks,
+            kind="batch",
         )
-
-
-def _estimate_parts(params: Mapping[str, Any]) -> tuple[int, int]:
-    """A request's estimated prompt tokens and its output cap."""
-    prompt = 0
-    for m in params.get("messages") or ():
-        content = m.get("content") if isinstance(m, Mapping) else getattr(m, "content", None)
-        prompt += MESSAGE_TOKENS + (estimate_tokens(content) if isinstance(content, str) else 70)
-    out = params.get("max_completion_tokens") or params.get("max_tokens") or 256
-    return prompt, int(out)

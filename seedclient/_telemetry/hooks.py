@@ -17,14 +17,22 @@ from dataclasses import dataclass
 from typing import Any
 
 __all__ = [
+    "BulkEvent",
     "CallFailed",
     "CallFinished",
     "FirstToken",
     "HookEvent",
     "Hooks",
+    "ItemFinished",
+    "ItemStarted",
+    "JobFinished",
+    "JobStarted",
+    "Paused",
+    "RateLearnt",
     "RequestSent",
     "ResponseReceived",
     "RetryScheduled",
+    "Throttled",
 ]
 
 log = logging.getLogger("seedclient.hooks")
@@ -126,7 +134,85 @@ class CallFailed(HookEvent):
     attempts: int
 
 
-Hook = Callable[[HookEvent], Any]
+@dataclass(frozen=True)
+class BulkEvent:
+    """What every event of a bulk run (``BatchRunner``, ``Classifier``) carries.
+
+    Attributes:
+        at: the client clock's time of the event (monotonic seconds).
+    """
+
+    at: float
+
+
+@dataclass(frozen=True)
+class JobStarted(BulkEvent):
+    """A run started: ``kind`` is ``classify`` or ``batch``; ``job_id`` names it."""
+
+    job_id: str
+    kind: str
+
+
+@dataclass(frozen=True)
+class JobFinished(BulkEvent):
+    """A run ended (to the end, stopped, or closed early).
+
+    Attributes:
+        stats: the runner's counters then (``BatchStats`` as a dict).
+        elapsed: seconds since it started.
+        error: what stopped it (a fatal error), or None.
+    """
+
+    job_id: str
+    kind: str
+    elapsed: float
+    stats: dict[str, Any]
+    error: BaseException | None
+
+
+@dataclass(frozen=True)
+class ItemStarted(BulkEvent):
+    """An item of the input was taken (``index`` 0-based; ``id`` the caller's, or None)."""
+
+    job_id: str
+    index: int
+    id: str | None
+
+
+@dataclass(frozen=True)
+class ItemFinished(BulkEvent):
+    """An item's result is ready: ``ok`` unless it carries an error."""
+
+    job_id: str
+    index: int
+    id: str | None
+    ok: bool
+    result: Any
+
+
+@dataclass(frozen=True)
+class Throttled(BulkEvent):
+    """A 429 rate limit was met (it is retried, under the runner's limit)."""
+
+    retry_after: float | None
+    request_id: str | None
+
+
+@dataclass(frozen=True)
+class Paused(BulkEvent):
+    """Every request of the pool waits ``seconds`` (after a 429's ``Retry-After``)."""
+
+    seconds: float
+
+
+@dataclass(frozen=True)
+class RateLearnt(BulkEvent):
+    """The runner learnt the rate the server admits: ``rate`` requests per second."""
+
+    rate: float
+
+
+Hook = Callable[[Any], Any]
 
 
 class Hooks:
@@ -142,7 +228,7 @@ class Hooks:
         self._broken: set[int] = set()  # hooks whose failure was logged already
         self._tasks: set[asyncio.Task[Any]] = set()
 
-    def emit(self, event: HookEvent) -> None:
+    def emit(self, event: HookEvent | BulkEvent) -> None:
         """Call every hook with ``event``; never raises."""
         for hook in self.hooks:
             try:

@@ -18,13 +18,18 @@ from urllib.parse import urlsplit
 from .._errors import ConfigurationError
 from .._version import get_version
 from .hooks import (
+    BulkEvent,
     CallFailed,
     CallFinished,
     FirstToken,
     HookEvent,
+    JobFinished,
+    JobStarted,
+    Paused,
     RequestSent,
     ResponseReceived,
     RetryScheduled,
+    Throttled,
 )
 
 __all__ = ["SEMCONV_VERSION", "Telemetry"]
@@ -70,6 +75,11 @@ class Telemetry:
     each retry is an event ``gen_ai.client.retry``. Metrics: the histograms
     ``gen_ai.client.operation.duration``, ``gen_ai.client.token.usage`` (by
     ``gen_ai.token.type``) and ``gen_ai.client.operation.time_to_first_chunk``.
+
+    A bulk run (``Classifier``, ``BatchRunner``) is a span ``invoke_workflow classify`` (or
+    ``batch``) that its requests' spans are children of, with 429s and pauses as events and,
+    at its end, its counts (``seedclient.job.*``: rows, failed, skipped, throttled, retried,
+    rows per second), tokens and cost.
     """
 
     def __init__(
@@ -115,8 +125,12 @@ class Telemetry:
         server = {"server.address": url.hostname or "", "server.port": url.port or 443}
         provider_name = PROVIDER_NAMES.get(provider, provider)
         live: dict[str, tuple[Any, dict[str, Any]]] = {}
+        jobs: dict[str, tuple[Any, Any]] = {}
 
-        def on(event: HookEvent) -> None:
+        def on(event: HookEvent | BulkEvent) -> None:
+            if isinstance(event, BulkEvent):
+                self._job(event, jobs)
+                return
             operation = OPERATIONS.get(event.operation)
             if operation is None:
                 return  # (listing models is not a GenAI operation)
@@ -155,6 +169,61 @@ class Telemetry:
                 self._fail(span, metric_attrs, event)
 
         return on
+
+    def _job(self, event: BulkEvent, jobs: dict[str, tuple[Any, Any]]) -> None:
+        """A bulk run's span: current while its workers start, so their calls are its
+        children; ended with the run's counts."""
+        from opentelemetry import context
+
+        trace = self._trace
+        if isinstance(event, JobStarted):
+            span = self.tracer.start_span(
+                f"invoke_workflow {event.kind}",
+                attributes={
+                    "gen_ai.operation.name": "invoke_workflow",
+                    "seedclient.job.kind": event.kind,
+                },
+            )
+            jobs[event.job_id] = (span, context.attach(trace.set_span_in_context(span)))
+        elif isinstance(event, (Throttled, Paused)):
+            name = "seedclient.throttled" if isinstance(event, Throttled) else "seedclient.paused"
+            values = (
+                {
+                    "retry.retry_after_s": event.retry_after,
+                    "seedclient.request_id": event.request_id,
+                }
+                if isinstance(event, Throttled)
+                else {"seedclient.pause_s": event.seconds}
+            )
+            for span, _ in jobs.values():
+                span.add_event(name, _clean(values))
+        elif isinstance(event, JobFinished) and event.job_id in jobs:
+            span, token = jobs.pop(event.job_id)
+            s = event.stats
+            finished = s["done"] + s["failed"]
+            span.set_attributes(
+                _clean(
+                    {
+                        "seedclient.job.rows": s["done"],
+                        "seedclient.job.failed": s["failed"],
+                        "seedclient.job.skipped": s["skipped"],
+                        "seedclient.job.throttled": s["throttled"],
+                        "seedclient.job.retried": s["retried"],
+                        "seedclient.job.rows_per_second": finished / event.elapsed
+                        if event.elapsed > 0
+                        else None,
+                        "gen_ai.usage.input_tokens": s["prompt_tokens"],
+                        "gen_ai.usage.output_tokens": s["completion_tokens"],
+                        "seedclient.cost_usd": s["cost_usd"],
+                    }
+                )
+            )
+            if event.error is not None:
+                span.set_attribute("error.type", type(event.error).__name__)
+                span.set_status(trace.Status(trace.StatusCode.ERROR, str(event.error)))
+            if trace.get_current_span() is span:
+                context.detach(token)  # (from another task the caller's context is not ours)
+            span.end()
 
     def _start(
         self, event: RequestSent, operation: str, provider: str, server: dict[str, Any]

@@ -256,7 +256,16 @@ async def test_break_without_context_manager_stops_workers() -> None:
         runner = BatchRunner(client, concurrency=4)
         async for _ in runner.run(requests(10_000)):
             break
-        await wait_until(lambda: runner.stats.in_flight == 0)  # the cancelled workers unwind
+
+        def workers_gone() -> bool:  # the cancelled pool unwinds (a woken worker may send)
+            pools = [
+                t
+                for t in asyncio.all_tasks()
+                if getattr(t.get_coro(), "__qualname__", "") == "_Pool.run"
+            ]
+            return runner.stats.in_flight == 0 and not pools
+
+        await wait_until(workers_gone)
         received = server.stats.received
         await asyncio.sleep(0.1)  # a quiet period: a worker left running would send more
         assert server.stats.received == received < 100

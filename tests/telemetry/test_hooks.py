@@ -136,6 +136,36 @@ async def test_a_failed_call_is_told_once_and_hooks_never_break_requests(
     assert "wrong" not in caplog.text
 
 
+async def test_a_bulk_run_tells_its_start_items_throttles_and_end() -> None:
+    from seedclient import Classifier
+    from seedclient.hooks import ItemFinished, JobFinished, JobStarted, Paused, Throttled
+
+    events: list[Any] = []
+    plan = FaultPlan(script=[None, "rate_limit"], retry_after=0.01)
+    async with (
+        FakeSeedServer(faults=plan) as server,
+        SeedClient(
+            provider=server.provider, base_url=server.url, api_key="k", hooks=[events.append]
+        ) as client,
+    ):
+        clf = Classifier(client, labels=["positive", "negative"])
+        await clf.classify_all(["I love it", "It broke", "   "])
+    bulk = [e for e in events if not isinstance(e, HookEvent)]
+    assert isinstance(bulk[0], JobStarted) and bulk[0].kind == "classify"
+    assert isinstance(bulk[-1], JobFinished) and bulk[-1].job_id == bulk[0].job_id
+    assert bulk[-1].stats["done"] == 2 and bulk[-1].stats["failed"] == 1
+    assert bulk[-1].error is None
+    items = [e for e in bulk if isinstance(e, ItemFinished)]
+    assert sorted(e.index for e in items) == [0, 1, 2]
+    assert [e.ok for e in sorted(items, key=lambda e: e.index)] == [True, True, False]
+    assert kinds([e for e in bulk if isinstance(e, (Throttled, Paused))]) == [
+        "Throttled",
+        "Paused",
+    ]
+    started = [type(e).__name__ for e in bulk].count("ItemStarted")
+    assert started == 3
+
+
 async def test_no_hook_builds_no_event() -> None:
     async with (
         FakeSeedServer() as server,

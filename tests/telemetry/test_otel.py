@@ -149,26 +149,34 @@ async def test_retries_are_span_events_and_a_failure_is_an_error_span() -> None:
     assert len(errors) == 1
 
 
-async def test_a_bulk_run_makes_a_span_per_request_under_the_callers_span() -> None:
+async def test_a_bulk_run_is_a_span_with_its_counts_and_its_requests_under_it() -> None:
     otel = Otel()
     tracer = otel.telemetry.tracer
+    plan = FaultPlan(script=[None, "rate_limit"], retry_after=0.01)
     async with (
-        FakeSeedServer() as server,
+        FakeSeedServer(faults=plan) as server,
         SeedClient(
             provider=server.provider, base_url=server.url, api_key="k", telemetry=otel.telemetry
         ) as client,
     ):
-        with tracer.start_as_current_span("label the reviews") as job:
-            rows = await Classifier(client, labels=["positive", "negative"]).classify_all(
-                ["I love it", "It broke", "Works well"]
-            )
+        with tracer.start_as_current_span("label the reviews") as caller:
+            clf = Classifier(client, labels=["positive", "negative"])
+            rows = await clf.classify_all(["I love it", "It broke", "Works well"])
     assert [r.label for r in rows] == ["positive", "negative", "positive"]
     spans = otel.spans.get_finished_spans()
+    (job,) = [s for s in spans if s.name == "invoke_workflow classify"]
     calls = [s for s in spans if s.name.startswith("chat ")]
-    assert len(calls) == 3
-    assert all(
-        s.parent is not None and s.parent.span_id == job.get_span_context().span_id for s in calls
-    )
+    # One span per call: the runner sends the throttled request again as a call of its own.
+    assert len(calls) == 4
+    refused = [c for c in calls if (c.attributes or {}).get("error.type") == "RateLimitError"]
+    assert len(refused) == 1
+    assert job.parent is not None and job.parent.span_id == caller.get_span_context().span_id
+    assert all(c.parent is not None and c.parent.span_id == job.context.span_id for c in calls)
+    a = dict(job.attributes or {})
+    assert a["seedclient.job.rows"] == 3 and a["seedclient.job.failed"] == 0
+    assert a["seedclient.job.throttled"] == 1 and a["seedclient.job.rows_per_second"] > 0
+    assert a["gen_ai.usage.input_tokens"] == clf.runner.stats.prompt_tokens
+    assert [e.name for e in job.events] == ["seedclient.throttled", "seedclient.paused"]
 
 
 async def test_otlp_http_carries_the_spans_to_a_collector() -> None:
@@ -211,3 +219,17 @@ def test_importing_seedclient_does_not_import_opentelemetry() -> None:
     code = "import sys, seedclient; print(any(m.startswith('opentelemetry') for m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_the_sync_facade_keeps_the_callers_span_as_parent(fake_in_thread: FakeSeedServer) -> None:
+    from seedclient import SyncSeedClient
+
+    otel = Otel()
+    server = fake_in_thread
+    with SyncSeedClient(
+        provider=server.provider, base_url=server.url, api_key="k", telemetry=otel.telemetry
+    ) as client:
+        with otel.telemetry.tracer.start_as_current_span("a script's step") as step:
+            client.chat.completions.create(model="seed-1.8", messages=HI)
+    (call,) = [s for s in otel.spans.get_finished_spans() if s.name.startswith("chat ")]
+    assert call.parent is not None and call.parent.span_id == step.get_span_context().span_id
