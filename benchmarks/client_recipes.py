@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import resource
 import statistics
 import sys
@@ -84,10 +85,32 @@ async def floor_stream(url: str) -> tuple[Call, Any]:
     return call, session.close
 
 
+def _observed() -> dict[str, Any]:
+    """``SEEDCLIENT_BENCH_TELEMETRY``: ``hooks`` (a hook that does nothing) or ``otel``
+    (OpenTelemetry's SDK, spans and metrics kept in memory); unset: neither."""
+    kind = os.environ.get("SEEDCLIENT_BENCH_TELEMETRY", "")
+    if kind == "hooks":
+        return {"hooks": [lambda event: None]}
+    if kind == "otel":
+        from opentelemetry.sdk.metrics import MeterProvider
+        from opentelemetry.sdk.metrics.export import InMemoryMetricReader
+        from opentelemetry.sdk.trace import TracerProvider
+        from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+        from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+
+        from seedclient.telemetry import Telemetry
+
+        tracer_provider = TracerProvider()
+        tracer_provider.add_span_processor(SimpleSpanProcessor(InMemorySpanExporter()))
+        meters = MeterProvider(metric_readers=[InMemoryMetricReader()])
+        return {"telemetry": Telemetry(tracer_provider=tracer_provider, meter_provider=meters)}
+    return {}
+
+
 async def seedclient_create(url: str) -> tuple[Call, Any]:
     from seedclient import SeedClient
 
-    client = SeedClient(base_url=url, api_key="bench")
+    client = SeedClient(base_url=url, api_key="bench", **_observed())
 
     async def call() -> tuple[int, float]:
         await client.chat.completions.create(
@@ -101,7 +124,7 @@ async def seedclient_create(url: str) -> tuple[Call, Any]:
 async def seedclient_stream(url: str) -> tuple[Call, Any]:
     from seedclient import SeedClient
 
-    client = SeedClient(base_url=url, api_key="bench")
+    client = SeedClient(base_url=url, api_key="bench", **_observed())
 
     async def call() -> tuple[int, float]:
         started = time.perf_counter()

@@ -6,7 +6,7 @@ import copy
 import dataclasses
 import os
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 from urllib.parse import urlencode
 
@@ -117,11 +117,13 @@ class Requester:
         max_retries: int | None = None,
         operation: str = "chat",
         model: str | None = None,
+        hooks: Iterable[Callable[[Any], Any]] | None = None,
     ) -> Call:
         """A ``Call`` of ``method path`` with this client's headers, timeouts and retries.
 
         ``query`` adds to the client's query parameters; ``max_retries`` replaces the
-        policy's count for this call; ``operation`` and ``model`` name it to the hooks.
+        policy's count for this call; ``operation`` and ``model`` name it to the hooks;
+        ``hooks`` are this call's own, after the client's.
         """
         if self.closed:
             raise ConfigurationError("the client is closed")
@@ -146,8 +148,11 @@ class Requester:
             stream,
         )
         call = Call(self.transport, policy, request, self.clock)
-        if self.hooks is not None:
-            call.hooks = self.hooks
+        every = self.hooks
+        if hooks:
+            every = Hooks([*(every.hooks if every is not None else ()), *hooks])
+        if every is not None:
+            call.hooks = every
             call.operation = operation
             call.model = model
             call.started = self.clock.monotonic()

@@ -90,6 +90,7 @@ class Completions:
             query=get("extra_query"),
             max_retries=get("max_retries"),
             model=get("model"),
+            hooks=get("hooks"),
         )
         sent: Awaitable[ChatCompletion] = call.send_decoded(
             completion_decoder, "chat completion", _finish_completion
@@ -295,6 +296,7 @@ class Completions:
             query=params.get("extra_query"),
             max_retries=params.get("max_retries"),
             model=params.get("model"),
+            hooks=params.get("hooks"),
         )
         return ChatStream(
             call,

@@ -7,7 +7,7 @@ Everything is checked before a request is made; a bad value is a
 from __future__ import annotations
 
 import warnings
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal, Protocol, TypedDict
 
 import msgspec
@@ -89,6 +89,7 @@ class ChatParams(TypedDict, total=False):
         extra_query: query parameters added to this request's URL.
         timeout: a [Timeout][seedclient.Timeout], or seconds for the total deadline of this call.
         max_retries: retries for this call (the client's retry policy otherwise).
+        hooks: more hooks for this call, after the client's (see ``seedclient.hooks``).
     """
 
     model: Required[str]
@@ -127,6 +128,7 @@ class ChatParams(TypedDict, total=False):
     extra_query: Mapping[str, str]
     timeout: Timeout | float
     max_retries: int
+    hooks: Sequence[Callable[[Any], Any]]
 
 
 # name -> (low, high, kind); None means unbounded on that side.
@@ -160,6 +162,7 @@ _SKIP = frozenset(
         "extra_query",
         "timeout",
         "max_retries",
+        "hooks",
     }
 )
 #: Numbers that take part in a rule between parameters (see _cross_check).

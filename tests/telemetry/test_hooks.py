@@ -176,3 +176,36 @@ async def test_no_hook_builds_no_event() -> None:
         assert call.hooks is None
     with pytest.raises(TypeError, match="a hook must be callable"):
         SeedClient(api_key="k", hooks=["not a function"])  # type: ignore[list-item]
+
+
+async def test_a_requests_own_hooks_follow_the_clients() -> None:
+    every: list[HookEvent] = []
+    this: list[HookEvent] = []
+    async with (
+        FakeSeedServer() as server,
+        SeedClient(
+            provider=server.provider, base_url=server.url, api_key="k", hooks=[every.append]
+        ) as client,
+    ):
+        await client.chat.completions.create(model="seed-1.8", messages=HI, hooks=[this.append])
+        await client.chat.completions.create(model="seed-1.8", messages=HI)
+        async with client.chat.completions.stream(
+            model="seed-1.8", messages=HI, hooks=[this.append]
+        ) as stream:
+            await stream.get_final_completion()
+    assert kinds(every) == ["RequestSent", "ResponseReceived", "CallFinished"] * 2 + [
+        "RequestSent",
+        "ResponseReceived",
+        "FirstToken",
+        "CallFinished",
+    ]
+    assert kinds(this) == [
+        "RequestSent",
+        "ResponseReceived",
+        "CallFinished",
+        "RequestSent",
+        "ResponseReceived",
+        "FirstToken",
+        "CallFinished",
+    ]
+    assert server.stats.last_messages == HI  # no `hooks` field reached the server
