@@ -59,9 +59,11 @@ from ._resources.embeddings import Embeddings
 from ._resources.images import Images, ImageStream
 from ._resources.models import Models
 from ._resources.raw import RawResponse
+from ._resources.response_stream import ResponseStream
+from ._resources.responses import Responses
 from ._resources.tools import Tool, ToolEvent, ToolRun
 from ._sync.client import SyncClassifier, SyncSeedClient
-from ._sync.streams import SyncChatStream, SyncImageStream
+from ._sync.streams import SyncChatStream, SyncImageStream, SyncResponseStream
 from ._version import get_version as _get_version
 from ._wire.chat import (
     ChatCompletion,
@@ -93,6 +95,14 @@ from ._wire.chat import (
 from ._wire.embeddings import Embedding, EmbeddingsResponse, EmbeddingsUsage
 from ._wire.images import ImageData, ImageEvent, ImagesResponse, ImagesUsage
 from ._wire.models import ModelInfo, ModelsPage
+from ._wire.responses import (
+    OutputItem,
+    Response,
+    ResponseDeleted,
+    ResponseEvent,
+    ResponseItems,
+    ResponseUsage,
+)
 from ._wire.sse import ServerSentEvent, SSEDecoder
 
 
@@ -162,6 +172,7 @@ __all__ = [
     "Models",
     "ModelsPage",
     "NotFoundError",
+    "OutputItem",
     "PermissionDeniedError",
     "Price",
     "PromptTokensDetails",
@@ -169,7 +180,14 @@ __all__ = [
     "RateLimit",
     "RateLimitError",
     "RawResponse",
+    "Response",
+    "ResponseDeleted",
+    "ResponseEvent",
+    "ResponseItems",
+    "ResponseStream",
     "ResponseTooLargeError",
+    "ResponseUsage",
+    "Responses",
     "RetryPolicy",
     "SSEDecoder",
     "SeedClient",
@@ -181,6 +199,7 @@ __all__ = [
     "SyncChatStream",
     "SyncClassifier",
     "SyncImageStream",
+    "SyncResponseStream",
     "SyncSeedClient",
     "TextPart",
     "Timeout",

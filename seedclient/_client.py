@@ -27,6 +27,7 @@ from ._resources.chat import Chat
 from ._resources.embeddings import Embeddings
 from ._resources.images import Images
 from ._resources.models import Models
+from ._resources.responses import Responses
 from ._telemetry.hooks import Hooks
 from ._transports import Transport, default_transport
 from ._transports._network import SSLOption
@@ -160,6 +161,7 @@ class SeedClient(AsyncResource):
         self._images = Images(requester)
         self._models = Models(requester)
         self._embeddings = Embeddings(requester)
+        self._responses = Responses(requester)
 
     @property
     def provider(self) -> str:
@@ -180,6 +182,11 @@ class SeedClient(AsyncResource):
     def models(self) -> Models:
         """The endpoint's model list: ``await client.models.list()``."""
         return self._models
+
+    @property
+    def responses(self) -> Responses:
+        """Ark's Responses API: ``client.responses.create / stream / retrieve / delete``."""
+        return self._responses
 
     @property
     def embeddings(self) -> Embeddings:

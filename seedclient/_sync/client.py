@@ -27,9 +27,11 @@ from .._resources.image_stream import ImageStream
 from .._resources.images import Images
 from .._resources.models import Models
 from .._resources.raw import RawResponse
+from .._resources.responses import InputItems, Responses
 from .._wire.chat import ChatCompletion
+from .._wire.responses import Response
 from .portal import Facade, Portal, blocking, iterate
-from .streams import SyncChatStream, SyncImageStream, sync_stream
+from .streams import SyncChatStream, SyncImageStream, SyncResponseStream, sync_stream
 
 if TYPE_CHECKING:
     from typing_extensions import Unpack
@@ -144,6 +146,37 @@ class SyncImages(_Resource):
         return paths
 
 
+class SyncInputItems(Facade):
+    """``client.responses.input_items`` without ``await``."""
+
+    __slots__ = ()
+
+    list = blocking(InputItems.list)  # type: ignore[arg-type]
+
+
+class SyncResponses(Facade):
+    """``client.responses`` without ``await`` (see [Responses][seedclient.Responses])."""
+
+    __slots__ = ("input_items",)
+
+    def __init__(self, portal: Portal, target: Responses) -> None:
+        super().__init__(portal, target)
+        self.input_items = SyncInputItems(portal, target.input_items)
+
+    def create(self, **params: Any) -> Response:
+        """Create a response (use ``stream`` for events)."""
+        done: Response = self._portal.call(functools.partial(self._target.create, **params))
+        return done
+
+    def stream(self, **params: Any) -> SyncResponseStream:
+        """A streamed response: ``with ... as stream: for event in stream: ...``."""
+        made = self._portal.call(functools.partial(self._target.stream, **params))
+        return SyncResponseStream(self._portal, made)
+
+    retrieve = blocking(Responses.retrieve)  # type: ignore[arg-type]
+    delete = blocking(Responses.delete)  # type: ignore[arg-type]
+
+
 class SyncEmbeddings(_Resource):
     """``client.embeddings`` without ``await`` (see [Embeddings][seedclient.Embeddings])."""
 
@@ -194,6 +227,7 @@ class SyncSeedClient:
         self.chat = SyncChat(portal, client.chat.completions)
         self.images = SyncImages(portal, client.images)
         self.embeddings = SyncEmbeddings(portal, client.embeddings)
+        self.responses = SyncResponses(portal, client.responses)
         self.models = SyncModels(portal, client.models)
         self._finalizer = weakref.finalize(self, _shut, portal, client, owns_portal)
 

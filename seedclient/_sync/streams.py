@@ -9,11 +9,13 @@ from typing import Any, Generic, TypeVar
 
 from .._resources.chat_stream import ChatStream
 from .._resources.image_stream import ImageStream
+from .._resources.response_stream import ResponseStream
 from .._wire.chat import ChatCompletion, ChatCompletionChunk, Usage
 from .._wire.images import ImageData, ImageEvent
+from .._wire.responses import Response, ResponseEvent
 from .portal import Facade, Portal, iterate
 
-__all__ = ["SyncChatStream", "SyncImageStream"]
+__all__ = ["SyncChatStream", "SyncImageStream", "SyncResponseStream"]
 
 Item = TypeVar("Item")
 _S = TypeVar("_S", bound="_SyncStream[Any]")
@@ -132,3 +134,31 @@ def sync_stream(portal: Portal, stream: Any) -> Any:
     if isinstance(stream, ChatStream):
         return SyncChatStream(portal, stream)
     return SyncImageStream(portal, stream)
+
+
+class SyncResponseStream(_SyncStream[ResponseEvent]):
+    """A streamed response of the Responses API, read without ``await`` (see
+    [ResponseStream][seedclient.ResponseStream])."""
+
+    __slots__ = ()
+
+    def text(self) -> Iterator[str]:
+        """The output text's pieces, as strings."""
+        target: ResponseStream = self._target
+        return iterate(self._portal, target.text())
+
+    def reasoning(self) -> Iterator[str]:
+        """The reasoning's pieces, as strings."""
+        target: ResponseStream = self._target
+        return iterate(self._portal, target.reasoning())
+
+    def final(self) -> Response:
+        """Read the stream to its end and return ``response``."""
+        done: Response = self._portal.call(self._target.final)
+        return done
+
+    @property
+    def response(self) -> Response:
+        """The whole response, once the stream has ended."""
+        done: Response = self._target.response
+        return done

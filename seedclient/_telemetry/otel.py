@@ -43,7 +43,12 @@ PROVIDER_NAMES = {
     "aisa": "aisa",
     "openai-compatible": "openai_compatible",
 }
-OPERATIONS = {"chat": "chat", "embeddings": "embeddings", "images": "generate_content"}
+OPERATIONS = {
+    "chat": "chat",
+    "responses": "chat",
+    "embeddings": "embeddings",
+    "images": "generate_content",
+}
 # The conventions' advisory buckets: seconds doubling from 0.01, tokens by 4 from 1.
 _SECONDS = [0.01 * 2**i for i in range(14)]
 _TOKENS = [4**i for i in range(14)]
@@ -266,8 +271,11 @@ class Telemetry:
             span.set_attribute("gen_ai.response.finish_reasons", finish)
         usage = getattr(result, "usage", None)
         if usage is not None:
-            input_tokens = getattr(usage, "prompt_tokens", None)
-            output_tokens = getattr(usage, "completion_tokens", None)
+            # (chat's names, else the Responses API's)
+            input_tokens = getattr(usage, "prompt_tokens", getattr(usage, "input_tokens", None))
+            output_tokens = getattr(
+                usage, "completion_tokens", getattr(usage, "output_tokens", None)
+            )
             for key, value in (
                 ("gen_ai.usage.input_tokens", input_tokens),
                 ("gen_ai.usage.output_tokens", output_tokens),

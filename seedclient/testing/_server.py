@@ -12,13 +12,14 @@ from aiohttp import web
 
 from ._chat import ChatHandlers
 from ._endpoints import EndpointHandlers
+from ._responses import ResponsesHandlers
 from ._rules import DIALECTS
 from ._stats import ServerStats
 
 __all__ = ["FakeSeedServer", "ServerStats"]
 
 
-class FakeSeedServer(ChatHandlers, EndpointHandlers):
+class FakeSeedServer(ChatHandlers, EndpointHandlers, ResponsesHandlers):
     """An embedded Seed endpoint on 127.0.0.1 with a free port, for tests and demos.
 
     ``async with FakeSeedServer() as server:`` then ``SeedClient(provider=server.provider,
@@ -91,6 +92,10 @@ class FakeSeedServer(ChatHandlers, EndpointHandlers):
             app.router.add_post(f"{prefix}/embeddings", self._embeddings)
             if self.dialect == "ark":
                 app.router.add_post(f"{prefix}/embeddings/multimodal", self._embeddings)
+                app.router.add_post(f"{prefix}/responses", self._responses)
+                app.router.add_get(f"{prefix}/responses/{{id}}", self._get_response)
+                app.router.add_delete(f"{prefix}/responses/{{id}}", self._get_response)
+                app.router.add_get(f"{prefix}/responses/{{id}}/input_items", self._get_response)
             app.router.add_get(f"{prefix}/models", self._models)
         app.router.add_get("/files/{name}", self._file)
         return app

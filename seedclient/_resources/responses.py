@@ -1,0 +1,199 @@
+"""``client.responses``: Ark's Responses API (``/responses``): create, stream, retrieve,
+delete and the input items of a stored response."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+from typing import Any, Literal, overload
+
+from .._call.requester import Requester
+from .._catalog import family_of
+from .._config import resolve_model
+from .._errors import ConfigurationError
+from .._wire.base import encode_body
+from .._wire.responses import (
+    Response,
+    ResponseDeleted,
+    ResponseItems,
+    deleted_decoder,
+    items_decoder,
+    response_decoder,
+)
+from .response_stream import ResponseStream
+
+__all__ = ["InputItems", "Responses"]
+
+#: Request options: not sent in the body.
+_OPTIONS = frozenset({"extra_body", "extra_headers", "extra_query", "timeout", "max_retries"})
+#: How long Ark keeps a stored response at most (``expire_at``), and by default.
+MAX_STORE_SECONDS = 7 * 24 * 3600
+
+
+def response_body(requester: Requester, params: Mapping[str, Any], stream: bool) -> bytes:
+    """Check a Responses request as Ark would, before sending; its JSON body."""
+    provider = requester.provider
+    if "model" not in params or "input" not in params:
+        raise ConfigurationError("responses need model= and input= (a text or a list of items)")
+    caching = params.get("caching")
+    if isinstance(caching, str):
+        caching = {"type": caching}
+    if (
+        isinstance(caching, Mapping)
+        and caching.get("type") == "enabled"
+        and params.get("instructions")
+    ):
+        raise ConfigurationError(
+            "instructions cannot go with caching (Ark refuses them together): put them in "
+            "the first input as a system message, or turn caching off"
+        )
+    for tool in params.get("tools") or ():
+        if isinstance(tool, Mapping) and "function" in tool:
+            raise ConfigurationError(
+                "Responses tools are flat: {'type': 'function', 'name': ..., 'parameters': ...}"
+                " (the nested {'function': {...}} form is Chat's)"
+            )
+    limit = params.get("max_output_tokens")
+    if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int) or limit < 1):
+        raise ConfigurationError(f"max_output_tokens must be a positive integer, got {limit!r}")
+    expire_at = params.get("expire_at")
+    if expire_at is not None:
+        now = time.time()
+        if not isinstance(expire_at, int) or not now < expire_at <= now + MAX_STORE_SECONDS:
+            raise ConfigurationError(
+                "expire_at must be a Unix time in the next 7 days (Ark keeps a response 3 "
+                f"days by default, 7 at most), got {expire_at!r}"
+            )
+    model = resolve_model(provider, str(params["model"]))
+    spec = family_of(model) if provider.seed else None
+    body: dict[str, Any] = {}
+    for name, value in params.items():
+        if name in _OPTIONS or value is None:
+            continue
+        if name == "thinking" and isinstance(value, str):
+            value = {"type": value}
+        if name == "caching":
+            value = caching
+        body[name] = value
+    if spec is not None:
+        kind = (body.get("thinking") or {}).get("type")
+        if kind is not None and kind not in spec.thinking:
+            takes = ", ".join(sorted(spec.thinking))
+            raise ConfigurationError(f"thinking {kind!r} is not one {spec.family} takes ({takes})")
+        effort = (body.get("reasoning") or {}).get("effort")
+        if effort is not None and effort not in spec.efforts:
+            raise ConfigurationError(
+                f"reasoning.effort {effort!r} is not one {spec.family} takes "
+                f"({', '.join(sorted(spec.efforts))})"
+            )
+    body["model"] = model
+    if stream:
+        body["stream"] = True
+    body.update(params.get("extra_body") or {})
+    return encode_body(body)
+
+
+class InputItems:
+    """``client.responses.input_items``: what a stored response was given."""
+
+    def __init__(self, requester: Requester) -> None:
+        self._requester = requester
+
+    async def list(self, response_id: str, **options: Any) -> ResponseItems:
+        """The input items of a stored response (``data``, as Ark sends them)."""
+        call = self._requester.call(
+            f"/responses/{response_id}/input_items",
+            None,
+            options.get("timeout"),
+            options.get("extra_headers"),
+            method="GET",
+            operation="responses",
+        )
+        page: ResponseItems = await call.send_decoded(items_decoder, "input items")
+        return page
+
+
+class Responses:
+    """``client.responses``: Ark's Responses API.
+
+    ``create(model=..., input=...)`` returns a [Response][seedclient.Response]; with
+    ``stream=True`` (or ``stream(...)``) a [ResponseStream][seedclient.ResponseStream] of
+    typed events. Parameters are Ark's: ``input`` (a text or items), ``instructions``,
+    ``previous_response_id``, ``caching`` (``{"type": "enabled"}``; not with
+    ``instructions``), ``store``, ``expire_at`` (at most 7 days ahead), ``thinking``,
+    ``reasoning`` (``{"effort": ...}``), ``max_output_tokens``, ``text`` (``format``),
+    ``tools`` (flat), ``include``, ``temperature``, ``top_p``, plus ``extra_body``,
+    ``extra_headers``, ``extra_query``, ``timeout``, ``max_retries``. Each is checked
+    before anything is sent, as Ark would refuse it.
+    """
+
+    def __init__(self, requester: Requester) -> None:
+        self._requester = requester
+        self.input_items = InputItems(requester)
+
+    @overload
+    async def create(self, *, stream: Literal[False] = False, **params: Any) -> Response: ...
+
+    @overload
+    async def create(self, *, stream: Literal[True], **params: Any) -> ResponseStream: ...
+
+    async def create(self, *, stream: bool = False, **params: Any) -> Response | ResponseStream:
+        """Create a response; with ``stream=True`` the opened
+        [ResponseStream][seedclient.ResponseStream]."""
+        if stream:
+            return await self.stream(**params).__aenter__()
+        requester = self._requester
+        call = requester.call(
+            "/responses",
+            response_body(requester, params, stream=False),
+            params.get("timeout"),
+            params.get("extra_headers"),
+            query=params.get("extra_query"),
+            max_retries=params.get("max_retries"),
+            operation="responses",
+            model=params.get("model"),
+        )
+        done: Response = await call.send_decoded(response_decoder, "response")
+        return done
+
+    def stream(self, **params: Any) -> ResponseStream:
+        """A streamed response, as an async context manager of typed events."""
+        requester = self._requester
+        call = requester.call(
+            "/responses",
+            response_body(requester, params, stream=True),
+            params.get("timeout"),
+            params.get("extra_headers"),
+            stream=True,
+            query=params.get("extra_query"),
+            max_retries=params.get("max_retries"),
+            operation="responses",
+            model=params.get("model"),
+        )
+        return ResponseStream(call, max_event_bytes=requester.max_event_bytes)
+
+    async def retrieve(self, response_id: str, **options: Any) -> Response:
+        """A stored response by its id."""
+        call = self._requester.call(
+            f"/responses/{response_id}",
+            None,
+            options.get("timeout"),
+            options.get("extra_headers"),
+            method="GET",
+            operation="responses",
+        )
+        done: Response = await call.send_decoded(response_decoder, "response")
+        return done
+
+    async def delete(self, response_id: str, **options: Any) -> ResponseDeleted:
+        """Delete a stored response (and what caching kept of it)."""
+        call = self._requester.call(
+            f"/responses/{response_id}",
+            None,
+            options.get("timeout"),
+            {"Accept": "*/*", **(options.get("extra_headers") or {})},
+            method="DELETE",
+            operation="responses",
+        )
+        done: ResponseDeleted = await call.send_decoded(deleted_decoder, "delete")
+        return done
