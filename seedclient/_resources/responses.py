@@ -7,10 +7,12 @@ import time
 from collections.abc import Mapping
 from typing import Any, Literal, overload
 
+from msgspec.structs import replace
+
 from .._call.requester import Requester
 from .._catalog import family_of
 from .._config import resolve_model
-from .._errors import ConfigurationError
+from .._errors import ConfigurationError, StructuredOutputError
 from .._wire.base import encode_body
 from .._wire.responses import (
     Response,
@@ -21,6 +23,7 @@ from .._wire.responses import (
     response_decoder,
 )
 from .response_stream import ResponseStream
+from .structured import OutputType
 
 __all__ = ["InputItems", "Responses"]
 
@@ -155,6 +158,38 @@ class Responses:
         )
         done: Response = await call.send_decoded(response_decoder, "response")
         return done
+
+    async def parse(
+        self, *, response_format: type[Any], max_attempts: int = 2, **params: Any
+    ) -> Response:
+        """A response whose ``parsed`` is ``response_format`` (a msgspec Struct, dataclass,
+        TypedDict or pydantic model), asked for through ``text.format`` as a JSON schema.
+
+        An answer that does not validate is asked for again (``max_attempts`` in all); one
+        cut at ``max_output_tokens`` is not. Raises
+        [StructuredOutputError][seedclient.StructuredOutputError] with each attempt's error.
+        """
+        output: OutputType[Any] = OutputType(response_format)
+        fmt = {"type": "json_schema", "name": output.name, "schema": output.schema, "strict": True}
+        params = {**params, "text": {**(params.get("text") or {}), "format": fmt}}
+        errors: list[str] = []
+        done: Response | None = None
+        for _ in range(max(1, max_attempts)):
+            done = await self.create(**params)
+            if done.status == "incomplete":
+                errors.append("the answer was cut at max_output_tokens")
+                break
+            try:
+                return replace(done, parsed=output.parse(done.output_text))
+            except ValueError as exc:
+                errors.append(str(exc))
+        assert done is not None
+        raise StructuredOutputError(
+            f"no answer validated as {output.name} ({len(errors)} attempt(s)): {errors[-1]}",
+            content=done.output_text,
+            errors=errors,
+            finish_reason="length" if done.status == "incomplete" else None,
+        )
 
     def stream(self, **params: Any) -> ResponseStream:
         """A streamed response, as an async context manager of typed events."""

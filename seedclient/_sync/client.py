@@ -173,6 +173,7 @@ class SyncResponses(Facade):
         made = self._portal.call(functools.partial(self._target.stream, **params))
         return SyncResponseStream(self._portal, made)
 
+    parse = blocking(Responses.parse)  # type: ignore[arg-type]
     retrieve = blocking(Responses.retrieve)  # type: ignore[arg-type]
     delete = blocking(Responses.delete)  # type: ignore[arg-type]
 

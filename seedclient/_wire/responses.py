@@ -95,6 +95,8 @@ class Response(_Wire):
     thinking: dict[str, Any] | None = None
     reasoning: dict[str, Any] | None = None
     request_id: str | None = None
+    #: The validated answer of ``client.responses.parse`` (None otherwise).
+    parsed: Any = None
 
     @property
     def output_text(self) -> str:

@@ -21,7 +21,13 @@ __all__ = ["BODY", "RID", "FakeServerCore"]
 _encode = msgspec.json.encode
 _decode = msgspec.json.decode
 #: Paths counted as model requests (``received``, ``in_flight``).
-_COUNTED = ("/chat/completions", "/embeddings", "/embeddings/multimodal", "/images/generations")
+_COUNTED = (
+    "/chat/completions",
+    "/embeddings",
+    "/embeddings/multimodal",
+    "/images/generations",
+    "/responses",
+)
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 

@@ -117,6 +117,12 @@ class ResponsesHandlers(FakeServerCore):
         )
         messages = system + history + new
         chat = {"model": body["model"], "messages": messages, "thinking": body.get("thinking")}
+        fmt = (body.get("text") or {}).get("format")
+        if isinstance(fmt, dict) and fmt.get("type") == "json_schema":  # text.format's shape
+            schema = {"name": fmt.get("name"), "schema": fmt.get("schema")}
+            chat["response_format"] = {"type": "json_schema", "json_schema": schema}
+        elif isinstance(fmt, dict) and fmt.get("type") == "json_object":
+            chat["response_format"] = {"type": "json_object"}
         ans = answer(chat)
         response = self._response(body, ans, rid, cached_tokens)
         now = int(time.time())

@@ -16,8 +16,8 @@ class ServerStats:
     """What the server received and answered, for tests to assert exact numbers.
 
     Attributes:
-        received: model requests received: chat, Batch Chat, embeddings and images (every
-            attempt, including rejected ones).
+        received: model requests received: chat, Batch Chat, responses, embeddings and
+            images (every attempt, including rejected ones).
         answered: HTTP status -> how many responses with it.
         faults: fault kind -> how many times it was injected.
         rate_limited: requests refused by the RPM limiter.

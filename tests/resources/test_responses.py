@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import json
 import time
-from typing import Any
+from typing import Any, Literal
 
+import msgspec
 import pytest
 from aiohttp import web
 
@@ -16,6 +17,7 @@ from seedclient import (
     InternalServerError,
     NotFoundError,
     SeedClient,
+    StructuredOutputError,
 )
 from seedclient.testing import FakeSeedServer, FaultPlan
 
@@ -248,3 +250,22 @@ def test_the_sync_facade_has_responses_too(fake_in_thread: FakeSeedServer) -> No
         assert client.responses.retrieve(made.id).id == made.id
         assert client.responses.input_items.list(made.id).data
         assert client.responses.delete(made.id).deleted
+
+
+class Review(msgspec.Struct):
+    sentiment: Literal["positive", "negative", "neutral"]
+    stars: int
+
+
+async def test_parse_asks_through_text_format_and_validates(ark: Any) -> None:
+    server, client = ark
+    done = await client.responses.parse(
+        model="seed-1.8", input="Great trip, 5 stars", response_format=Review
+    )
+    assert done.parsed == Review(sentiment="positive", stars=5)
+    with pytest.raises(StructuredOutputError) as cut:
+        await client.responses.parse(
+            model="seed-1.8", input="Great trip", response_format=Review, max_output_tokens=16
+        )
+    assert cut.value.finish_reason == "length" and len(cut.value.errors) == 1
+    assert server.stats.received == 2  # a cut answer is not asked again
