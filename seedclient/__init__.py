@@ -55,6 +55,7 @@ from ._prices import Price
 from ._resources.chat import Chat, Completions
 from ._resources.chat_params import ChatParams
 from ._resources.chat_stream import ChatStream
+from ._resources.conversation import Conversation
 from ._resources.embeddings import Embeddings
 from ._resources.images import Images, ImageStream
 from ._resources.models import Models
@@ -144,6 +145,7 @@ __all__ = [
     "Completions",
     "ConfigurationError",
     "ContextLengthError",
+    "Conversation",
     "CostEstimate",
     "CostLimitError",
     "Delta",

@@ -22,6 +22,7 @@ from .._wire.responses import (
     items_decoder,
     response_decoder,
 )
+from .conversation import Conversation
 from .response_stream import ResponseStream
 from .structured import OutputType
 
@@ -190,6 +191,11 @@ class Responses:
             errors=errors,
             finish_reason="length" if done.status == "incomplete" else None,
         )
+
+    def conversation(self, *, model: str, **options: Any) -> Conversation:
+        """A [Conversation][seedclient.Conversation]: turns chained by
+        ``previous_response_id``, cached, replayed if the chain is lost."""
+        return Conversation(self, model=model, **options)
 
     def stream(self, **params: Any) -> ResponseStream:
         """A streamed response, as an async context manager of typed events."""

@@ -269,3 +269,28 @@ async def test_parse_asks_through_text_format_and_validates(ark: Any) -> None:
         )
     assert cut.value.finish_reason == "length" and len(cut.value.errors) == 1
     assert server.stats.received == 2  # a cut answer is not asked again
+
+
+async def test_a_conversation_of_five_turns_is_cached_and_survives_a_lost_chain(ark: Any) -> None:
+    _, client = ark
+    async with client.responses.conversation(model="seed-1.8", delete_on_close=True) as talk:
+        answers = [await talk.send(f"Question number {n} about rivers") for n in range(3)]
+        # Someone deletes the last stored turn (or it expired): the next turn replays.
+        await client.responses.delete(answers[-1].id)
+        answers.append(await talk.send("Question number 3 about rivers"))
+        answers.append(await talk.send("Question number 4 about rivers"))
+        assert talk.replayed == 1
+        assert len(talk.history) == 10
+        stored = list(talk.stored)
+    previous = [a.previous_response_id for a in answers]
+    assert previous == [None, answers[0].id, answers[1].id, None, answers[3].id]
+    assert all(a.usage is not None for a in answers)
+    cached = [a.usage.cached_tokens for a in answers if a.usage is not None]
+    assert cached[0] == 0 and cached[3] == 0  # the first turn, and the replayed one
+    assert all(c > 0 for c in (cached[1], cached[2], cached[4]))
+    assert answers[3].usage is not None and answers[4].usage is not None
+    # The replayed turn carried the whole history as input: more input than a chained one.
+    assert answers[3].usage.input_tokens > answers[3].usage.cached_tokens
+    for response_id in stored:  # deleted on close
+        with pytest.raises(NotFoundError):
+            await client.responses.retrieve(response_id)
