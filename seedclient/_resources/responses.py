@@ -28,6 +28,14 @@ from .structured import OutputType
 
 __all__ = ["InputItems", "Responses"]
 
+#: Ark's built-in tools and the beta header each needs (set here, as the Ark SDKs do).
+BETA_HEADERS = {
+    "web_search": "ark-beta-web-search",
+    "mcp": "ark-beta-mcp",
+    "knowledge_search": "ark-beta-knowledge-search",
+    "doubao_app": "ark-beta-doubao-app",
+    "image_process": "ark-beta-image-process",
+}
 #: Request options: not sent in the body.
 _OPTIONS = frozenset({"extra_body", "extra_headers", "extra_query", "timeout", "max_retries"})
 #: How long Ark keeps a stored response at most (``expire_at``), and by default.
@@ -97,6 +105,16 @@ def response_body(requester: Requester, params: Mapping[str, Any], stream: bool)
     return encode_body(body)
 
 
+def request_headers(params: Mapping[str, Any]) -> dict[str, str] | None:
+    """The call's own headers: ``extra_headers``, and the beta header of each built-in tool."""
+    headers = dict(params.get("extra_headers") or {})
+    for tool in params.get("tools") or ():
+        beta = BETA_HEADERS.get(tool.get("type", "")) if isinstance(tool, Mapping) else None
+        if beta is not None:
+            headers.setdefault(beta, "true")
+    return headers or None
+
+
 class InputItems:
     """``client.responses.input_items``: what a stored response was given."""
 
@@ -126,9 +144,10 @@ class Responses:
     ``previous_response_id``, ``caching`` (``{"type": "enabled"}``; not with
     ``instructions``), ``store``, ``expire_at`` (at most 7 days ahead), ``thinking``,
     ``reasoning`` (``{"effort": ...}``), ``max_output_tokens``, ``text`` (``format``),
-    ``tools`` (flat), ``include``, ``temperature``, ``top_p``, plus ``extra_body``,
-    ``extra_headers``, ``extra_query``, ``timeout``, ``max_retries``. Each is checked
-    before anything is sent, as Ark would refuse it.
+    ``tools`` (flat; a built-in tool's ``ark-beta-*`` header is added), ``include``,
+    ``temperature``, ``top_p``, plus ``extra_body``, ``extra_headers``, ``extra_query``,
+    ``timeout``, ``max_retries``. Each is checked before anything is sent, as Ark would
+    refuse it.
     """
 
     def __init__(self, requester: Requester) -> None:
@@ -151,7 +170,7 @@ class Responses:
             "/responses",
             response_body(requester, params, stream=False),
             params.get("timeout"),
-            params.get("extra_headers"),
+            request_headers(params),
             query=params.get("extra_query"),
             max_retries=params.get("max_retries"),
             operation="responses",
@@ -204,7 +223,7 @@ class Responses:
             "/responses",
             response_body(requester, params, stream=True),
             params.get("timeout"),
-            params.get("extra_headers"),
+            request_headers(params),
             stream=True,
             query=params.get("extra_query"),
             max_retries=params.get("max_retries"),

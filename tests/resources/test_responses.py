@@ -294,3 +294,23 @@ async def test_a_conversation_of_five_turns_is_cached_and_survives_a_lost_chain(
     for response_id in stored:  # deleted on close
         with pytest.raises(NotFoundError):
             await client.responses.retrieve(response_id)
+
+
+async def test_a_built_in_tool_brings_its_beta_header() -> None:
+    seen: list[Any] = []
+
+    async def answer(request: web.Request) -> web.Response:
+        seen.append(dict(request.headers))
+        body = {"id": "resp_1", "status": "completed", "output": []}
+        return web.json_response(body)
+
+    async with (
+        web_server("/responses", answer) as url,
+        SeedClient(provider="volcengine", base_url=url, api_key="k", allow_http=True) as client,
+    ):
+        await client.responses.create(
+            model="seed-1.8", input="news today?", tools=[{"type": "web_search"}]
+        )
+        await client.responses.create(model="seed-1.8", input="hi")
+    assert seen[0]["ark-beta-web-search"] == "true"
+    assert "ark-beta-web-search" not in seen[1]
