@@ -80,6 +80,11 @@ def build_parser() -> argparse.ArgumentParser:
     chat.add_argument("--temperature", type=float, help="sampling temperature, 0 to 2")
     chat.add_argument("--show-reasoning", action="store_true", help="print reasoning to stderr")
     chat.add_argument("--json", action="store_true", help="print the final completion as JSON")
+    chat.add_argument(
+        "--responses",
+        action="store_true",
+        help="answer through Ark's Responses API (/responses) instead of chat completions",
+    )
     chat.add_argument("-q", "--quiet", action="store_true", help="no summary line on stderr")
     chat.add_argument(
         "--tools",

@@ -5,16 +5,24 @@ from __future__ import annotations
 
 import sys
 import time
-from typing import Any
+from typing import Any, Protocol
 
 from .._client import SeedClient
 from .._prices import price_of
 from .common import write
 
-__all__ = ["Answer", "summary_line"]
+__all__ = ["Answer", "Shows", "answer_by_responses", "summary_line"]
 
 _DIM = "\x1b[2m"
 _RESET = "\x1b[0m"
+
+
+class Shows(Protocol):
+    """Where an answer's pieces go."""
+
+    def reasoning(self, text: str) -> None: ...
+
+    def content(self, text: str) -> None: ...
 
 
 class Answer:
@@ -135,24 +143,44 @@ def summary_line(
         parts.append(f"first token {first - started:.2f}s")
     usage = done.usage
     if usage is not None:
+        # Chat's names, else the Responses API's.
+        prompt = getattr(usage, "prompt_tokens", getattr(usage, "input_tokens", 0))
+        completion = getattr(usage, "completion_tokens", getattr(usage, "output_tokens", 0))
         gen = elapsed - (first - started) if first is not None else elapsed
-        if gen > 0 and usage.completion_tokens:
-            parts.append(f"{usage.completion_tokens / gen:.1f} tok/s")
-        tokens = f"{usage.prompt_tokens} prompt + {usage.completion_tokens} completion tokens"
+        if gen > 0 and completion:
+            parts.append(f"{completion / gen:.1f} tok/s")
+        tokens = f"{prompt} prompt + {completion} completion tokens"
         if usage.reasoning_tokens:
             tokens += f" ({usage.reasoning_tokens} reasoning)"
         parts.append(tokens)
         price = price_of(client.provider, done.model or "")
         if price is not None:
-            cost = price.cost(
-                usage.prompt_tokens,
-                usage.completion_tokens,
-                usage.cached_tokens,
-                usage.reasoning_tokens,
-            )
+            cost = price.cost(prompt, completion, usage.cached_tokens, usage.reasoning_tokens)
             parts.append(f"${cost:.6f}")
     parts.append(f"{elapsed:.2f}s")
-    finish = done.choices[0].finish_reason if done.choices else None
-    if finish and finish != "stop":
+    choices = getattr(done, "choices", None)
+    finish = choices[0].finish_reason if choices else getattr(done, "status", None)
+    if finish and finish not in ("stop", "completed"):
         parts.append(f"finish: {finish}")
     return "[" + " · ".join(parts) + "]"
+
+
+async def answer_by_responses(
+    client: SeedClient, params: dict[str, Any], term: Shows, *, show: bool = True
+) -> Any:
+    """Stream an answer through Ark's Responses API (``--responses``): the chat parameters
+    as ``input`` (the messages), ``max_output_tokens``, ``thinking``; the Response."""
+    body: dict[str, Any] = {"model": params["model"], "input": params["messages"], "store": False}
+    for name, to in (("thinking", "thinking"), ("max_tokens", "max_output_tokens")):
+        if params.get(name) is not None:
+            body[to] = params[name]
+    for name in ("temperature", "extra_body"):
+        if params.get(name) is not None:
+            body[name] = params[name]
+    async with client.responses.stream(**body) as stream:
+        async for event in stream:
+            if event.delta and "reasoning" in event.type:
+                term.reasoning(event.delta)
+            elif event.delta and event.type == "response.output_text.delta" and show:
+                term.content(event.delta)
+    return stream.response

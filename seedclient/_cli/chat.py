@@ -8,7 +8,7 @@ import time
 from typing import Any
 
 from .._client import SeedClient
-from .answer import Answer, summary_line
+from .answer import Answer, answer_by_responses, summary_line
 from .common import EXIT_USAGE, fail, open_client, write
 
 
@@ -56,6 +56,8 @@ async def chat_command(args: argparse.Namespace) -> int:
     for name in ("thinking", "max_tokens", "temperature", "extra_body"):
         if getattr(args, name) is not None:
             params[name] = getattr(args, name)
+    if args.tools and args.responses:
+        fail("--tools works on chat completions, not with --responses", EXIT_USAGE)
     tools = _load_tools(args.tools) if args.tools else None
     if args.fake:
         args.fake_options = _fake_pacing(args)
@@ -66,6 +68,8 @@ async def chat_command(args: argparse.Namespace) -> int:
             term.wait()
             if tools is not None:
                 done = await _chat_with_tools(client, params, tools, term, args.json)
+            elif args.responses:
+                done = await answer_by_responses(client, params, term, show=not args.json)
             else:
                 async with client.chat.completions.stream(**params) as stream:
                     async for kind, text in stream.events():
@@ -77,9 +81,10 @@ async def chat_command(args: argparse.Namespace) -> int:
     finally:
         term.restore()
     elapsed = time.perf_counter() - started
+    said = str(getattr(done, "content", None) or getattr(done, "output_text", ""))
     if args.json:
         write(sys.stdout, done.model_dump_json(indent=2) + "\n")
-    elif done.content and not done.content.endswith("\n"):
+    elif said and not said.endswith("\n"):
         write(sys.stdout, "\n")
     if not args.quiet:
         term.note(summary_line(done, started, term.first, client, elapsed))

@@ -18,7 +18,7 @@ from typing import Any
 
 from .._client import SeedClient
 from .._errors import SeedError
-from .answer import Answer, summary_line
+from .answer import Answer, answer_by_responses, summary_line
 from .common import write
 
 __all__ = ["ChatSession"]
@@ -30,6 +30,20 @@ HELP = (
 PROMPT = "you> "
 
 
+class _Shown:
+    """An Answer that also keeps what it showed (for the history of a stopped answer)."""
+
+    def __init__(self, out: Answer, shown: list[str]) -> None:
+        self._out, self._shown = out, shown
+
+    def reasoning(self, text: str) -> None:
+        self._out.reasoning(text)
+
+    def content(self, text: str) -> None:
+        self._shown.append(text)
+        self._out.content(text)
+
+
 class ChatSession:
     """One conversation on the terminal: questions from stdin, answers streamed to stdout."""
 
@@ -38,6 +52,7 @@ class ChatSession:
         self.model = str(args.model)
         self.system: str | None = args.system
         self.params = params  # thinking, max_tokens... (not model or messages)
+        self.responses = bool(getattr(args, "responses", False))  # Ark's Responses API
         self.messages: list[dict[str, Any]] = []
         self._lines: asyncio.Queue[str | None] = asyncio.Queue()
         self._pending = b""
@@ -155,14 +170,17 @@ class ChatSession:
         params = {**self.params, "model": self.model, "messages": self._conversation()}
         try:
             out.wait()
-            async with self.client.chat.completions.stream(**params) as stream:
-                async for kind, piece in stream.events():
-                    if kind == "reasoning":
-                        out.reasoning(piece)
-                    else:
-                        shown.append(piece)
-                        out.content(piece)
-            done = stream.completion
+            if self.responses:
+                done = await answer_by_responses(self.client, params, _Shown(out, shown))
+            else:
+                async with self.client.chat.completions.stream(**params) as stream:
+                    async for kind, piece in stream.events():
+                        if kind == "reasoning":
+                            out.reasoning(piece)
+                        else:
+                            shown.append(piece)
+                            out.content(piece)
+                done = stream.completion
         finally:
             out.finish("".join(shown))
         self._keep(shown, stopped=False)

@@ -5,13 +5,19 @@ from __future__ import annotations
 import contextlib
 import time
 from types import TracebackType
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from .._errors import BadRequestError, NotFoundError
-from .._wire.responses import Response
+from .._wire.responses import Response, ResponseDeleted
 
-if TYPE_CHECKING:
-    from .responses import Responses
+
+class Responses(Protocol):
+    """What a conversation needs of ``client.responses``."""
+
+    async def create(self, **params: Any) -> Any: ...
+
+    async def delete(self, response_id: str, **options: Any) -> ResponseDeleted: ...
+
 
 __all__ = ["Conversation"]
 

@@ -138,3 +138,25 @@ async def test_a_bare_base_url_finds_the_providers_key_and_says_which() -> None:
         )
     assert r.code == 0, r.err
     assert "key from ARK_API_KEY" in r.err and "ark-key" not in r.err
+
+
+async def test_responses_answers_through_the_responses_api() -> None:
+    async with FakeSeedServer() as server:
+        r = await run_cli(
+            "chat",
+            PROMPT,
+            "--responses",
+            "--provider",
+            "byteplus",
+            "--allow-http",
+            "--base-url",
+            server.url,
+            env=cli_env(SEED_API_KEY="k"),
+        )
+        sent = server.stats.received
+    assert r.code == 0, r.err
+    assert r.out == expected_answer(PROMPT) + "\n"  # the same fake model, through /responses
+    assert sent == 1
+    summary = r.err.strip().splitlines()[-1]
+    assert re.search(r"\d+ prompt \+ \d+ completion tokens \(\d+ reasoning\)", summary), summary
+    assert "$" in summary  # seed-1.8 on BytePlus has a price
