@@ -22,6 +22,7 @@ from .checkpoint import Checkpoint, checkpoint_id
 from .estimate import CostEstimate, estimate_run
 from .outcome import Classification
 from .pool import BatchRun
+from .prefix import CACHING_PROVIDERS, CachedPrefix
 from .runner import BatchRunner
 
 __all__ = ["Classification", "Classifier", "InvalidLabelError"]
@@ -57,6 +58,9 @@ class Classifier:
             ``concurrency`` (default 64; 2,000 on Batch Chat), ``rpm``, ``tpm``,
             ``endpoint`` (``"batch"``: Ark's half-price Batch Chat, with an ``ep-bi-...``
             model), ``price`` and ``max_cost`` (see [BatchRunner][seedclient.BatchRunner]).
+        cache_prefix: on Ark, store the instructions and labels once as a cached prefix of
+            the Responses API and send each text as its continuation (the prefix billed at
+            the cached price; no confidence then); elsewhere, chat as usual.
         extra_body: fields added to every request as they are (e.g. a local server's
             ``top_k`` or ``grammar``).
 
@@ -85,6 +89,7 @@ class Classifier:
         extra_body: Mapping[str, Any] | None = None,
         price: Price | None = None,
         max_cost: float | None = None,
+        cache_prefix: bool = False,
     ) -> None:
         labels = [str(lab).strip() for lab in labels]
         if len(labels) < 2:
@@ -116,8 +121,21 @@ class Classifier:
         self._params = self._base_params()
         if extra_body:
             self._params["extra_body"] = dict(extra_body)
+        #: The cached Responses prefix each text continues (``cache_prefix``), or None.
+        self.prefix = self._prefix(cache_prefix)
         self._inflight: dict[str, asyncio.Future[Classification] | None] = {}
         self._cache: dict[str, tuple[str | None, list[str] | None, float | None]] = {}
+
+    def _prefix(self, wanted: bool) -> CachedPrefix | None:
+        if not wanted:
+            return None
+        provider = self.client.requester.provider
+        if provider.name not in CACHING_PROVIDERS:
+            log.info("cache_prefix needs Ark's Responses API; %s: sending by chat", provider.name)
+            return None
+        self._params.pop("logprobs", None)  # (no log-probabilities through responses)
+        self._params.pop("top_logprobs", None)
+        return CachedPrefix(self.client, self.model, self._system)
 
     def _system_prompt(self, instructions: str | None, examples: Sequence[tuple[str, str]]) -> str:
         how = (
@@ -203,7 +221,8 @@ class Classifier:
         usage: Usage | None = None
         for attempt in range(2):
             asked = {**self._params, "messages": messages}
-            done, error, _ = await self.runner.attempt(asked)
+            send = self.prefix.send if self.prefix is not None else None
+            done, error, _ = await self.runner.attempt(asked, send)
             if error is not None:
                 if isinstance(error, FATAL_ERRORS):
                     raise error

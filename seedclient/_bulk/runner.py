@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
-from collections.abc import AsyncIterable, Iterable, Mapping
+from collections.abc import AsyncIterable, Awaitable, Callable, Iterable, Mapping
 from typing import Any, Literal, TypeVar
 
 import anyio
@@ -152,12 +152,15 @@ class BatchRunner:
         return done, attempts
 
     async def attempt(
-        self, params: Mapping[str, Any]
+        self,
+        params: Mapping[str, Any],
+        send: Callable[..., Awaitable[ChatCompletion]] | None = None,
     ) -> tuple[ChatCompletion | None, SeedError | None, int]:
         """Every try of one chat request under the runner's limits, never raising.
 
         Returns the completion or the final error, and the number of attempts made. For
-        layers built on the runner (the Classifier); ``complete`` raises instead.
+        layers built on the runner (the Classifier); ``complete`` raises instead. ``send``
+        replaces the chat call (a cached Responses prefix, say), answering as it would.
         """
         estimate = (
             self._estimate(params) if self._tpm is not None or self._budget is not None else 0
@@ -166,15 +169,18 @@ class BatchRunner:
         if probe is None:
             probe = self._probe = anyio.Event()
             try:
-                return await self._attempt_loop(params, estimate)
+                return await self._attempt_loop(params, estimate, send)
             finally:
                 probe.set()
         if not probe.is_set():  # (waiting on a set event would still cost a loop turn)
             await probe.wait()
-        return await self._attempt_loop(params, estimate)
+        return await self._attempt_loop(params, estimate, send)
 
     async def _attempt_loop(
-        self, params: Mapping[str, Any], estimate: int
+        self,
+        params: Mapping[str, Any],
+        estimate: int,
+        send: Callable[..., Awaitable[ChatCompletion]] | None,
     ) -> tuple[ChatCompletion | None, SeedError | None, int]:
         stats = self.stats
         attempts = throttles = retries = 0
@@ -212,7 +218,7 @@ class BatchRunner:
                 if stats.in_flight > stats.max_in_flight:
                     stats.max_in_flight = stats.in_flight
                 try:
-                    done = await self._create(**params)
+                    done = await (send or self._create)(**params)
                 except ConfigurationError:
                     raise  # a mistake in the requests themselves: no item would pass
                 except SeedError as exc:

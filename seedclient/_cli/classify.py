@@ -128,6 +128,12 @@ def add_classify_parser(sub: Any) -> None:
         "the catalogue has no price for the model and provider",
     )
     p.add_argument(
+        "--cache-prefix",
+        action="store_true",
+        help="on Ark: store the instructions and labels once as a cached prefix (Responses "
+        "API) and send each text after it, at the cached price (no confidence)",
+    )
+    p.add_argument(
         "--dry-run",
         action="store_true",
         help="print the items, distinct texts, estimated tokens and cost; send nothing",
@@ -206,6 +212,7 @@ async def _classify(args: argparse.Namespace) -> int:
             extra_body=args.extra_body,
             price=price,
             max_cost=args.max_cost,
+            cache_prefix=args.cache_prefix,
         )
         total = None
         if args.dry_run or args.max_cost is not None:

@@ -231,6 +231,10 @@ def summary_rows(s: Mapping[str, Any]) -> list[tuple[str, str]]:
         )
     )
     rows.append(("cost", _cost(s)))
+    price = s["price"]
+    if price and s["cached_tokens"] and price["cached_input"] is not None:
+        saved = s["cached_tokens"] * (price["input"] - price["cached_input"]) / 1e6
+        rows.append(("saved by cached input", f"${saved:.6f}"))
     rows.append(("retried / throttled", f"{s['retried']:,} / {s['throttled']:,}"))
     if s["skipped_bad_lines"]:
         rows.append(("skipped bad lines", f"{s['skipped_bad_lines']:,}"))

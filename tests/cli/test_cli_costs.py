@@ -204,3 +204,28 @@ async def test_progress_says_when_it_waits_for_the_rate_limit(tmp_path: Path) ->
     # What was done before the wait is kept: most of the minute's 300 requests (a fifth of
     # them were answered 429 and some retried).
     assert len(kept) == len(set(kept)) >= 200
+
+
+async def test_cache_prefix_gives_the_same_labels_for_less(tmp_path: Path) -> None:
+    env = cli_env(SEED_API_KEY="k")
+    plain, cached = tmp_path / "plain.jsonl", tmp_path / "cached.jsonl"
+    sums = {name: tmp_path / f"{name}.json" for name in ("plain", "cached")}
+    async with FakeSeedServer() as server:
+        a = await run_cli(
+            *seed18(server, "-o", str(plain), "--summary-json", str(sums["plain"])), env=env
+        )
+        b = await run_cli(
+            *seed18(
+                server, "-o", str(cached), "--summary-json", str(sums["cached"]), "--cache-prefix"
+            ),
+            env=env,
+        )
+    assert (a.code, b.code) == (0, 0), b.err
+    labels = [
+        [(r["id"], r["label"]) for r in map(msgspec.json.decode, path.read_bytes().splitlines())]
+        for path in (plain, cached)
+    ]
+    assert labels[0] == labels[1]
+    one, two = (json.loads(sums[n].read_text()) for n in ("plain", "cached"))
+    assert two["cached_tokens"] > one["cached_tokens"] and two["cost_usd"] < one["cost_usd"]
+    assert "saved by cached input" in b.err
