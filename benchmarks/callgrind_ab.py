@@ -9,7 +9,9 @@ checkout's. A figure is the difference of two run lengths (start-up cancels out)
 the extra requests (or chunks); three interleaved repeats, medians printed last. Keep the
 machine otherwise idle: under CPU contention the loop batches more work per iteration and the
 counts per request drop for reasons that have nothing to do with the code.
-``AB_KINDS=request`` (or ``chunk``) measures one of the two. A tree named ``floor``
+``AB_KINDS=request`` (or ``chunk``) measures one of the two; ``AB_REPS`` sets the repeats.
+``SEEDCLIENT_BENCH_TELEMETRY=hooks`` (or ``otel``) runs the seedclient recipes with a hook
+that does nothing (or OpenTelemetry's SDK recording in memory). A tree named ``floor``
 (``floor=-``) runs the floor recipes instead: raw aiohttp + msgspec, no seedclient.
 """
 
@@ -61,7 +63,7 @@ def main() -> None:
     for label, recipe, small, large, per in (k for k in KINDS if k[0] in wanted):
         server, url = _server()
         try:
-            for rep in range(3):
+            for rep in range(int(os.environ.get("AB_REPS", "3"))):
                 for name, tree in trees.items():
                     run = recipe.replace("seedclient", "floor") if name == "floor" else recipe
                     a = _count(tree, run, url, small)
