@@ -61,6 +61,7 @@ from ._resources.images import Images, ImageStream
 from ._resources.models import Models
 from ._resources.raw import RawResponse
 from ._resources.response_stream import ResponseStream
+from ._resources.response_tools import ResponsesToolRun
 from ._resources.responses import Responses
 from ._resources.tools import Tool, ToolEvent, ToolRun
 from ._sync.client import SyncClassifier, SyncSeedClient
@@ -190,6 +191,7 @@ __all__ = [
     "ResponseTooLargeError",
     "ResponseUsage",
     "Responses",
+    "ResponsesToolRun",
     "RetryPolicy",
     "SSEDecoder",
     "SeedClient",

@@ -4,7 +4,7 @@ delete and the input items of a stored response."""
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Literal, overload
 
 from msgspec.structs import replace
@@ -24,7 +24,9 @@ from .._wire.responses import (
 )
 from .conversation import Conversation
 from .response_stream import ResponseStream
+from .response_tools import ResponsesToolRun, run_response_tools
 from .structured import OutputType
+from .tools import Tool
 
 __all__ = ["InputItems", "Responses"]
 
@@ -209,6 +211,30 @@ class Responses:
             content=done.output_text,
             errors=errors,
             finish_reason="length" if done.status == "incomplete" else None,
+        )
+
+    async def run_tools(
+        self,
+        *,
+        model: str,
+        input: Any,
+        tools: Sequence[Callable[..., Any] | Tool],
+        max_turns: int = 10,
+        max_parallel: int = 8,
+        **params: Any,
+    ) -> ResponsesToolRun:
+        """Let the model call Python functions until it answers (see ``chat.completions.
+        run_tools``): each turn continues the last response, sending the calls' outputs
+        as ``function_call_output`` items. Returns a
+        [ResponsesToolRun][seedclient.ResponsesToolRun]."""
+        return await run_response_tools(
+            self.create,
+            model=model,
+            input=input,
+            tools=tools,
+            max_turns=max_turns,
+            max_parallel=max_parallel,
+            **params,
         )
 
     def conversation(self, *, model: str, **options: Any) -> Conversation:

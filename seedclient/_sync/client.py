@@ -174,6 +174,7 @@ class SyncResponses(Facade):
         return SyncResponseStream(self._portal, made)
 
     parse = blocking(Responses.parse)  # type: ignore[arg-type]
+    run_tools = blocking(Responses.run_tools)  # type: ignore[arg-type]
     retrieve = blocking(Responses.retrieve)  # type: ignore[arg-type]
     delete = blocking(Responses.delete)  # type: ignore[arg-type]
 

@@ -57,8 +57,17 @@ def _messages_of(items: Any) -> tuple[list[dict[str, Any]], Rejection | None]:
                 content = "".join(str(p.get("text") or "") for p in content)
             out.append({"role": item.get("role", "user"), "content": content})
         elif kind == "function_call_output":
-            out.append({"role": "tool", "content": str(item.get("output", ""))})
+            call = item.get("call_id")
+            out.append(
+                {"role": "tool", "tool_call_id": call, "content": str(item.get("output", ""))}
+            )
     return out, None
+
+
+def _chat_tool(tool: dict[str, Any]) -> dict[str, Any]:
+    """A flat Responses function tool in Chat's nested form (what the fake model reads)."""
+    keys = ("name", "description", "parameters", "strict")
+    return {"type": "function", "function": {k: tool[k] for k in keys if k in tool}}
 
 
 class ResponsesHandlers(FakeServerCore):
@@ -117,6 +126,10 @@ class ResponsesHandlers(FakeServerCore):
         )
         messages = system + history + new
         chat = {"model": body["model"], "messages": messages, "thinking": body.get("thinking")}
+        tools = [_chat_tool(t) for t in body.get("tools") or () if t.get("type") == "function"]
+        if tools:
+            chat["tools"] = tools
+            chat["tool_choice"] = body.get("tool_choice", "auto")
         fmt = (body.get("text") or {}).get("format")
         if isinstance(fmt, dict) and fmt.get("type") == "json_schema":  # text.format's shape
             schema = {"name": fmt.get("name"), "schema": fmt.get("schema")}
@@ -127,10 +140,12 @@ class ResponsesHandlers(FakeServerCore):
         response = self._response(body, ans, rid, cached_tokens)
         now = int(time.time())
         if body.get("store", True):
-            text = "".join(ans.content)
+            said: dict[str, Any] = {"role": "assistant", "content": "".join(ans.content)}
+            if ans.tool_calls:
+                said["tool_calls"] = ans.tool_calls
             self._store()[response["id"]] = _Stored(
                 response,
-                [*messages, {"role": "assistant", "content": text}],
+                [*messages, said],
                 list(body["input"]) if isinstance(body.get("input"), list) else new,
                 ans.prompt_tokens + len(ans.content),
                 int(body.get("expire_at") or now + DEFAULT_STORE_SECONDS),
@@ -167,15 +182,29 @@ class ResponsesHandlers(FakeServerCore):
                     "summary": [{"type": "summary_text", "text": "".join(ans.reasoning)}],
                 }
             )
-        output.append(
-            {
-                "type": "message",
-                "id": f"msg_{rid}",
-                "role": "assistant",
-                "status": "incomplete" if cut else "completed",
-                "content": [{"type": "output_text", "text": "".join(content), "annotations": []}],
-            }
-        )
+        for n, call in enumerate(ans.tool_calls):
+            output.append(
+                {
+                    "type": "function_call",
+                    "id": f"fc_{rid}_{n}",
+                    "call_id": call["id"],
+                    "name": call["function"]["name"],
+                    "arguments": call["function"]["arguments"],
+                    "status": "completed",
+                }
+            )
+        if not ans.tool_calls:  # (a turn that calls tools says nothing else)
+            output.append(
+                {
+                    "type": "message",
+                    "id": f"msg_{rid}",
+                    "role": "assistant",
+                    "status": "incomplete" if cut else "completed",
+                    "content": [
+                        {"type": "output_text", "text": "".join(content), "annotations": []}
+                    ],
+                }
+            )
         produced = len(ans.reasoning) + len(content)
         return {
             "id": f"resp_{rid}",
@@ -268,7 +297,16 @@ def _events(response: dict[str, Any], ans: Answer) -> list[dict[str, Any]]:
                 "item": {**item, "status": "in_progress", "summary": [], "content": []},
             }
         )
-        if item["type"] == "reasoning":
+        if item["type"] == "function_call":
+            events.append(
+                {
+                    "type": "response.function_call_arguments.delta",
+                    "item_id": item["id"],
+                    "output_index": index,
+                    "delta": item["arguments"],
+                }
+            )
+        elif item["type"] == "reasoning":
             for piece in ans.reasoning:
                 events.append(
                     {

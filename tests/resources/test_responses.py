@@ -314,3 +314,22 @@ async def test_a_built_in_tool_brings_its_beta_header() -> None:
         await client.responses.create(model="seed-1.8", input="hi")
     assert seen[0]["ark-beta-web-search"] == "true"
     assert "ark-beta-web-search" not in seen[1]
+
+
+def get_weather(city: str) -> dict[str, Any]:
+    """The current weather in a city."""
+    return {"city": city, "temp": 21}
+
+
+async def test_the_tool_runner_works_on_responses(ark: Any) -> None:
+    _, client = ark
+    run = await client.responses.run_tools(
+        model="seed-1.8", input="What is the weather in Paris?", tools=[get_weather]
+    )
+    assert run.finished and run.tool_calls == 1 and run.tool_errors == 0
+    assert len(run.responses) == 2
+    first, last = run.responses
+    (call,) = first.function_calls
+    assert call.name == "get_weather" and json.loads(call.arguments or "{}") == {"city": "Paris"}
+    assert last.previous_response_id == first.id
+    assert "21" in run.output_text
