@@ -41,6 +41,8 @@ class ModelSpec:
         sizes: image ``size`` presets -> the pixel size they make.
         pixels: the range of ``WxH`` total pixels an image may have.
         dimensions: the embedding sizes an embedding model makes (its largest first).
+        caching: whether the Responses API caches its context (None: not stated; the
+            provider's ``GET /models`` says it in ``features.cache``).
     """
 
     family: str
@@ -59,6 +61,7 @@ class ModelSpec:
     sizes: Mapping[str, str] = field(default_factory=dict)
     pixels: tuple[int, int] = (0, 0)
     dimensions: tuple[int, ...] = ()
+    caching: bool | None = None
 
 
 def _seed2(family: str, ids: Mapping[str, str], **kw: object) -> ModelSpec:
@@ -233,6 +236,9 @@ def from_listing(
     if isinstance(structured, Mapping):
         kinds = {"text"} | {k for k in ("json_object", "json_schema") if structured.get(k)}
         changes["response_formats"] = frozenset(kinds)
+    cache = (features or {}).get("cache")
+    if isinstance(cache, Mapping):
+        changes["caching"] = bool(cache.get("prefix_cache") or cache.get("session_cache"))
     return replace(spec, **changes) if changes else spec
 
 

@@ -140,31 +140,8 @@ class Call:
         """One attempt, under what is left of the total deadline."""
         remaining = self.remaining()
         stream = self.request.stream
-        hooks = self.hooks
-        if hooks is not None:
-            request = self.request
-            self._emit(
-                RequestSent,
-                attempt=self.retries + 1,
-                method=request.method,
-                url=request.url,
-                stream=stream,
-                body=request.body,
-            )
-            return self._answered(await self._send(remaining, stream))
-        return await self._send(remaining, stream)
-
-    def _answered(self, resp: Any) -> Any:
-        self._emit(
-            ResponseReceived,
-            attempt=self.retries + 1,
-            status=resp.status,
-            request_id=request_id_of(resp.headers),
-            headers=resp.headers,
-        )
-        return resp
-
-    async def _send(self, remaining: float | None, stream: bool) -> Any:
+        if self.hooks is not None:
+            self._sending()
         sent = self.transport.handle(self.request)
         # The wait for the response headers has its own limit (a server that dribbles its
         # headers must not hold the call until the total deadline): first_event for a
@@ -175,17 +152,38 @@ class Call:
             remaining = limit
         if not HAS_UNCANCEL:  # pragma: no cover - Python 3.10
             async with timer_deadline(remaining, self._timed_out(stream, own_limit)):
-                return await sent
-        watch = Deadline()
-        watch.start(remaining)
-        try:
-            return await sent
-        except asyncio.CancelledError:
-            if watch.timed_out():
-                raise APITimeoutError(self._timed_out(stream, own_limit)) from None
-            raise
-        finally:
-            watch.end()
+                resp = await sent
+        else:
+            watch = Deadline()
+            watch.start(remaining)
+            try:
+                resp = await sent
+            except asyncio.CancelledError:
+                if watch.timed_out():
+                    raise APITimeoutError(self._timed_out(stream, own_limit)) from None
+                raise
+            finally:
+                watch.end()
+        if self.hooks is not None:
+            self._emit(
+                ResponseReceived,
+                attempt=self.retries + 1,
+                status=resp.status,
+                request_id=request_id_of(resp.headers),
+                headers=resp.headers,
+            )
+        return resp
+
+    def _sending(self) -> None:
+        request = self.request
+        self._emit(
+            RequestSent,
+            attempt=self.retries + 1,
+            method=request.method,
+            url=request.url,
+            stream=request.stream,
+            body=request.body,
+        )
 
     def _timed_out(self, stream: bool, own_limit: bool) -> str:
         """What an attempt's timeout says: the header limit's, or the total deadline's."""

@@ -139,6 +139,14 @@ class ResponseStream(TypedStream):
             if event.type in _TEXT and event.delta:
                 yield event.delta
 
+    async def events(self) -> AsyncIterator[tuple[str, str]]:
+        """``("reasoning" | "content", text)`` pairs in order, as on chat streams."""
+        async for event in self:
+            if event.delta and event.type in _REASONING:
+                yield "reasoning", event.delta
+            elif event.delta and event.type in _TEXT:
+                yield "content", event.delta
+
     async def reasoning(self) -> AsyncIterator[str]:
         """The reasoning's pieces (summary, reasoning text or raw text), as strings."""
         async for event in self:

@@ -237,10 +237,20 @@ class Responses:
             **params,
         )
 
-    def conversation(self, *, model: str, **options: Any) -> Conversation:
+    def conversation(
+        self, *, model: str, caching: bool | None = None, **options: Any
+    ) -> Conversation:
         """A [Conversation][seedclient.Conversation]: turns chained by
-        ``previous_response_id``, cached, replayed if the chain is lost."""
-        return Conversation(self, model=model, **options)
+        ``previous_response_id``, cached, replayed if the chain is lost.
+
+        ``caching`` (None): on, unless the provider's own listing
+        (``models.list(refresh_rules=True)``) says the model has no context cache.
+        """
+        if caching is None:
+            provider = self._requester.provider
+            spec = provider.specs.get(resolve_model(provider, model))
+            caching = spec is None or spec.caching is not False
+        return Conversation(self, model=model, caching=caching, **options)
 
     def stream(self, **params: Any) -> ResponseStream:
         """A streamed response, as an async context manager of typed events."""

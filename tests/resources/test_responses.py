@@ -333,3 +333,20 @@ async def test_the_tool_runner_works_on_responses(ark: Any) -> None:
     assert call.name == "get_weather" and json.loads(call.arguments or "{}") == {"city": "Paris"}
     assert last.previous_response_id == first.id
     assert "21" in run.output_text
+
+
+async def test_a_conversation_caches_unless_the_listing_says_the_model_cannot(ark: Any) -> None:
+    import dataclasses
+
+    from seedclient._catalog import from_listing
+
+    _, client = ark
+    assert client.responses.conversation(model="seed-1.8").caching is True
+    pinned = "seed-1-8-251228"
+    provider = client.requester.provider
+    without = from_listing(pinned, {"cache": {"prefix_cache": False, "session_cache": False}}, {})
+    client.requester.provider = dataclasses.replace(provider, specs={pinned: without})
+    assert client.responses.conversation(model="seed-1.8").caching is False
+    async with client.responses.stream(model="seed-1.8", input="Tell me about rivers") as s:
+        kinds = {kind async for kind, _ in s.events()}
+    assert kinds == {"reasoning", "content"}
