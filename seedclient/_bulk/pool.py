@@ -258,10 +258,12 @@ class BatchRun(Generic[R]):
         job = self.job_id
 
         async def told(index: int, key: str | None, payload: Any) -> R:
-            hooks.emit(ItemStarted(monotonic(), job, index, key))
+            hooks.emit(ItemStarted(at=monotonic(), job_id=job, index=index, id=key))
             result = await work(index, key, payload)
             ok = getattr(result, "error", None) is None
-            hooks.emit(ItemFinished(monotonic(), job, index, key, ok, result))
+            hooks.emit(
+                ItemFinished(at=monotonic(), job_id=job, index=index, id=key, ok=ok, result=result)
+            )
             return result
 
         return told
@@ -272,7 +274,7 @@ class BatchRun(Generic[R]):
         if self._task is None:
             self._stats.started = self._stats.started or monotonic()
             if self._hooks is not None:  # (before the workers' task: a span set now is theirs)
-                self._hooks.emit(JobStarted(monotonic(), self.job_id, self._kind))
+                self._hooks.emit(JobStarted(at=monotonic(), job_id=self.job_id, kind=self._kind))
             self._task = asyncio.get_running_loop().create_task(self._pool.run())
 
     async def _finish(self) -> None:
@@ -310,12 +312,12 @@ class BatchRun(Generic[R]):
             stats = self._stats
             hooks.emit(
                 JobFinished(
-                    monotonic(),
-                    self.job_id,
-                    self._kind,
-                    monotonic() - stats.started,
-                    dataclasses.asdict(stats),
-                    self._pool.stop,
+                    at=monotonic(),
+                    job_id=self.job_id,
+                    kind=self._kind,
+                    elapsed=monotonic() - stats.started,
+                    stats=dataclasses.asdict(stats),
+                    error=self._pool.stop,
                 )
             )
 

@@ -263,10 +263,14 @@ class BatchRunner:
                 hooks = self._hooks
                 if hooks is not None:
                     now = self._clock.monotonic()
-                    hooks.emit(Throttled(now, error.retry_after, error.request_id))
+                    hooks.emit(
+                        Throttled(
+                            at=now, retry_after=error.retry_after, request_id=error.request_id
+                        )
+                    )
                     if self.limit.rate is not None and self.limit.rate != self._rate:
                         self._rate = self.limit.rate
-                        hooks.emit(RateLearnt(now, self.limit.rate))
+                        hooks.emit(RateLearnt(at=now, rate=self.limit.rate))
                 wait = error.retry_after
                 if wait is None or wait > self._policy.max_retry_after:
                     wait = max(self._policy.backoff(throttles - 1), 0.05)
@@ -281,7 +285,7 @@ class BatchRunner:
                             wait,
                         )
                         if self._hooks is not None:
-                            self._hooks.emit(Paused(self._clock.monotonic(), wait))
+                            self._hooks.emit(Paused(at=self._clock.monotonic(), seconds=wait))
                     self._resume_at = max(self._resume_at, self._clock.monotonic() + wait)
                 else:
                     await self._clock.sleep(wait)

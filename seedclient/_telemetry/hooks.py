@@ -13,8 +13,9 @@ import asyncio
 import inspect
 import logging
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from typing import Any
+
+import msgspec
 
 __all__ = [
     "BulkEvent",
@@ -38,8 +39,7 @@ __all__ = [
 log = logging.getLogger("seedclient.hooks")
 
 
-@dataclass(frozen=True)
-class HookEvent:
+class HookEvent(msgspec.Struct, frozen=True, kw_only=True):
     """What every event carries.
 
     Attributes:
@@ -55,8 +55,7 @@ class HookEvent:
     at: float
 
 
-@dataclass(frozen=True)
-class RequestSent(HookEvent):
+class RequestSent(HookEvent, frozen=True, kw_only=True):
     """An attempt was sent (``attempt`` 1 is the first; a retry's is 2 and on).
 
     ``body`` is the JSON body as sent (never the key: that is a header).
@@ -69,8 +68,7 @@ class RequestSent(HookEvent):
     body: bytes | None
 
 
-@dataclass(frozen=True)
-class ResponseReceived(HookEvent):
+class ResponseReceived(HookEvent, frozen=True, kw_only=True):
     """An attempt's response headers arrived (any status)."""
 
     attempt: int
@@ -79,8 +77,7 @@ class ResponseReceived(HookEvent):
     headers: Any
 
 
-@dataclass(frozen=True)
-class RetryScheduled(HookEvent):
+class RetryScheduled(HookEvent, frozen=True, kw_only=True):
     """An attempt failed and the call will be sent again after ``delay`` seconds.
 
     Attributes:
@@ -98,15 +95,13 @@ class RetryScheduled(HookEvent):
     request_id: str | None
 
 
-@dataclass(frozen=True)
-class FirstToken(HookEvent):
+class FirstToken(HookEvent, frozen=True, kw_only=True):
     """A stream's first piece of an answer (content or reasoning) arrived."""
 
     elapsed: float
 
 
-@dataclass(frozen=True)
-class CallFinished(HookEvent):
+class CallFinished(HookEvent, frozen=True, kw_only=True):
     """The call succeeded: a whole answer, or a stream read to its end.
 
     Attributes:
@@ -125,8 +120,7 @@ class CallFinished(HookEvent):
     request_id: str | None
 
 
-@dataclass(frozen=True)
-class CallFailed(HookEvent):
+class CallFailed(HookEvent, frozen=True, kw_only=True):
     """The call failed for good: ``error`` is what the caller gets."""
 
     error: BaseException
@@ -134,8 +128,7 @@ class CallFailed(HookEvent):
     attempts: int
 
 
-@dataclass(frozen=True)
-class BulkEvent:
+class BulkEvent(msgspec.Struct, frozen=True, kw_only=True):
     """What every event of a bulk run (``BatchRunner``, ``Classifier``) carries.
 
     Attributes:
@@ -145,16 +138,14 @@ class BulkEvent:
     at: float
 
 
-@dataclass(frozen=True)
-class JobStarted(BulkEvent):
+class JobStarted(BulkEvent, frozen=True, kw_only=True):
     """A run started: ``kind`` is ``classify`` or ``batch``; ``job_id`` names it."""
 
     job_id: str
     kind: str
 
 
-@dataclass(frozen=True)
-class JobFinished(BulkEvent):
+class JobFinished(BulkEvent, frozen=True, kw_only=True):
     """A run ended (to the end, stopped, or closed early).
 
     Attributes:
@@ -170,8 +161,7 @@ class JobFinished(BulkEvent):
     error: BaseException | None
 
 
-@dataclass(frozen=True)
-class ItemStarted(BulkEvent):
+class ItemStarted(BulkEvent, frozen=True, kw_only=True):
     """An item of the input was taken (``index`` 0-based; ``id`` the caller's, or None)."""
 
     job_id: str
@@ -179,8 +169,7 @@ class ItemStarted(BulkEvent):
     id: str | None
 
 
-@dataclass(frozen=True)
-class ItemFinished(BulkEvent):
+class ItemFinished(BulkEvent, frozen=True, kw_only=True):
     """An item's result is ready: ``ok`` unless it carries an error."""
 
     job_id: str
@@ -190,23 +179,20 @@ class ItemFinished(BulkEvent):
     result: Any
 
 
-@dataclass(frozen=True)
-class Throttled(BulkEvent):
+class Throttled(BulkEvent, frozen=True, kw_only=True):
     """A 429 rate limit was met (it is retried, under the runner's limit)."""
 
     retry_after: float | None
     request_id: str | None
 
 
-@dataclass(frozen=True)
-class Paused(BulkEvent):
+class Paused(BulkEvent, frozen=True, kw_only=True):
     """Every request of the pool waits ``seconds`` (after a 429's ``Retry-After``)."""
 
     seconds: float
 
 
-@dataclass(frozen=True)
-class RateLearnt(BulkEvent):
+class RateLearnt(BulkEvent, frozen=True, kw_only=True):
     """The runner learnt the rate the server admits: ``rate`` requests per second."""
 
     rate: float
