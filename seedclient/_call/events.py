@@ -14,7 +14,7 @@ import asyncio
 import contextlib
 import weakref
 from types import TracebackType
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import anyio
 
@@ -222,12 +222,53 @@ class TypedStream:
     it reads, and the connection is released on every way out: the end, ``break`` (at the
     latest when the stream is dropped), an exception, or cancellation.
 
-    A subclass sets ``_source`` and ``_done`` and writes ``__anext__``.
+    A subclass sets ``_source``, ``_done``, ``_closed``, ``_events``, ``_pos`` and
+    ``_delivered``, and writes ``_handle`` (a raw event to the caller's typed one, or None);
+    ``__anext__`` reads, hands each event over and, at the end, drains and releases (a
+    subclass may write its own, as the chat stream does on its hot path).
     """
 
     _source: EventStream
     _done: bool
     _closed: bool
+    _events: list[RawEvent]
+    _pos: int
+    _delivered: int
+
+    async def __anext__(self) -> Any:
+        try:
+            while True:
+                if self._pos < len(self._events):
+                    raw = self._events[self._pos]
+                    self._pos += 1
+                    event = self._handle(raw)
+                    if event is not None:
+                        self._delivered += 1
+                        return event
+                elif self._done or self._closed:
+                    if not self._closed:  # the end: drain what follows, then release
+                        self._closed = True
+                        await self._source.finish()
+                        self._ended()
+                    raise StopAsyncIteration
+                else:
+                    self._events = await self._source.read(self._delivered)
+                    self._pos = 0
+        except StopAsyncIteration:
+            raise
+        except BaseException as exc:
+            self._release()
+            self._failed(exc)
+            raise
+
+    def _handle(self, raw: RawEvent) -> Any:
+        raise NotImplementedError
+
+    def _ended(self) -> None:
+        """The stream has been read to its end (a subclass may tell its hooks)."""
+
+    def _failed(self, exc: BaseException) -> None:
+        """Reading the stream raised ``exc`` (a subclass may tell its hooks)."""
 
     async def __aenter__(self: _S) -> _S:
         try:

@@ -50,28 +50,8 @@ class ImageStream(TypedStream):
         return self._source.request_id
 
     async def __anext__(self) -> ImageEvent:
-        try:
-            while True:
-                if self._pos < len(self._events):
-                    event = self._events[self._pos]
-                    self._pos += 1
-                    found = self._handle(event)
-                    if found is not None:
-                        self._delivered += 1
-                        return found
-                elif self._done or self._closed:
-                    if not self._closed:  # the end: drain what follows, then release
-                        self._closed = True
-                        await self._source.finish()
-                    raise StopAsyncIteration
-                else:
-                    self._events = await self._source.read(self._delivered)
-                    self._pos = 0
-        except StopAsyncIteration:
-            raise
-        except BaseException:
-            self._release()
-            raise
+        event: ImageEvent = await super().__anext__()
+        return event
 
     def _handle(self, raw: RawEvent) -> ImageEvent | None:
         kind, data = raw[0], raw[1]

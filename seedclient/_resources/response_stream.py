@@ -154,32 +154,16 @@ class ResponseStream(TypedStream):
                 yield event.delta
 
     async def __anext__(self) -> ResponseEvent:
-        try:
-            while True:
-                if self._pos < len(self._events):
-                    raw = self._events[self._pos]
-                    self._pos += 1
-                    event = self._handle(raw)
-                    if event is not None:
-                        self._delivered += 1
-                        return event
-                elif self._done or self._closed:
-                    if not self._closed:
-                        self._closed = True
-                        await self._source.finish()
-                        if self._hooked:
-                            self._source.call.finished(self.response, True, self.request_id)
-                    raise StopAsyncIteration
-                else:
-                    self._events = await self._source.read(self._delivered)
-                    self._pos = 0
-        except StopAsyncIteration:
-            raise
-        except BaseException as exc:
-            self._release()
-            if self._hooked and isinstance(exc, Exception):
-                self._source.call.failed(exc)
-            raise
+        event: ResponseEvent = await super().__anext__()
+        return event
+
+    def _ended(self) -> None:
+        if self._hooked:
+            self._source.call.finished(self.response, True, self.request_id)
+
+    def _failed(self, exc: BaseException) -> None:
+        if self._hooked and isinstance(exc, Exception):
+            self._source.call.failed(exc)
 
     def _handle(self, raw: RawEvent) -> ResponseEvent | None:
         data = raw[1]

@@ -9,6 +9,7 @@ from typing import Any, Literal, overload
 
 from msgspec.structs import replace
 
+from .._call.call import Call
 from .._call.requester import Requester
 from .._catalog import family_of
 from .._config import resolve_model
@@ -117,6 +118,39 @@ def request_headers(params: Mapping[str, Any]) -> dict[str, str] | None:
     return headers or None
 
 
+def stored_call(
+    requester: Requester,
+    path: str,
+    options: Mapping[str, Any],
+    method: str = "GET",
+    headers: Mapping[str, str] | None = None,
+) -> Call:
+    """A call about a stored response (``GET`` / ``DELETE /responses/...``)."""
+    return requester.call(
+        path,
+        None,
+        options.get("timeout"),
+        {**(headers or {}), **(options.get("extra_headers") or {})} or None,
+        method=method,
+        operation="responses",
+    )
+
+
+def response_call(requester: Requester, params: Mapping[str, Any], *, stream: bool) -> Call:
+    """The call that creates a response (streamed or not), checked before it is made."""
+    return requester.call(
+        "/responses",
+        response_body(requester, params, stream=stream),
+        params.get("timeout"),
+        request_headers(params),
+        stream=stream,
+        query=params.get("extra_query"),
+        max_retries=params.get("max_retries"),
+        operation="responses",
+        model=params.get("model"),
+    )
+
+
 class InputItems:
     """``client.responses.input_items``: what a stored response was given."""
 
@@ -125,14 +159,7 @@ class InputItems:
 
     async def list(self, response_id: str, **options: Any) -> ResponseItems:
         """The input items of a stored response (``data``, as Ark sends them)."""
-        call = self._requester.call(
-            f"/responses/{response_id}/input_items",
-            None,
-            options.get("timeout"),
-            options.get("extra_headers"),
-            method="GET",
-            operation="responses",
-        )
+        call = stored_call(self._requester, f"/responses/{response_id}/input_items", options)
         page: ResponseItems = await call.send_decoded(items_decoder, "input items")
         return page
 
@@ -167,17 +194,7 @@ class Responses:
         [ResponseStream][seedclient.ResponseStream]."""
         if stream:
             return await self.stream(**params).__aenter__()
-        requester = self._requester
-        call = requester.call(
-            "/responses",
-            response_body(requester, params, stream=False),
-            params.get("timeout"),
-            request_headers(params),
-            query=params.get("extra_query"),
-            max_retries=params.get("max_retries"),
-            operation="responses",
-            model=params.get("model"),
-        )
+        call = response_call(self._requester, params, stream=False)
         done: Response = await call.send_decoded(response_decoder, "response")
         return done
 
@@ -254,42 +271,18 @@ class Responses:
 
     def stream(self, **params: Any) -> ResponseStream:
         """A streamed response, as an async context manager of typed events."""
-        requester = self._requester
-        call = requester.call(
-            "/responses",
-            response_body(requester, params, stream=True),
-            params.get("timeout"),
-            request_headers(params),
-            stream=True,
-            query=params.get("extra_query"),
-            max_retries=params.get("max_retries"),
-            operation="responses",
-            model=params.get("model"),
-        )
-        return ResponseStream(call, max_event_bytes=requester.max_event_bytes)
+        call = response_call(self._requester, params, stream=True)
+        return ResponseStream(call, max_event_bytes=self._requester.max_event_bytes)
 
     async def retrieve(self, response_id: str, **options: Any) -> Response:
         """A stored response by its id."""
-        call = self._requester.call(
-            f"/responses/{response_id}",
-            None,
-            options.get("timeout"),
-            options.get("extra_headers"),
-            method="GET",
-            operation="responses",
-        )
+        call = stored_call(self._requester, f"/responses/{response_id}", options)
         done: Response = await call.send_decoded(response_decoder, "response")
         return done
 
     async def delete(self, response_id: str, **options: Any) -> ResponseDeleted:
         """Delete a stored response (and what caching kept of it)."""
-        call = self._requester.call(
-            f"/responses/{response_id}",
-            None,
-            options.get("timeout"),
-            {"Accept": "*/*", **(options.get("extra_headers") or {})},
-            method="DELETE",
-            operation="responses",
-        )
+        path = f"/responses/{response_id}"
+        call = stored_call(self._requester, path, options, "DELETE", {"Accept": "*/*"})
         done: ResponseDeleted = await call.send_decoded(deleted_decoder, "delete")
         return done
