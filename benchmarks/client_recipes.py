@@ -110,7 +110,7 @@ def _observed() -> dict[str, Any]:
 async def seedclient_create(url: str) -> tuple[Call, Any]:
     from seedclient import SeedClient
 
-    client = SeedClient(base_url=url, api_key="bench", **_observed())
+    client = SeedClient(provider="byteplus", base_url=url, api_key="bench", **_observed())
 
     async def call() -> tuple[int, float]:
         await client.chat.completions.create(
@@ -124,7 +124,7 @@ async def seedclient_create(url: str) -> tuple[Call, Any]:
 async def seedclient_stream(url: str) -> tuple[Call, Any]:
     from seedclient import SeedClient
 
-    client = SeedClient(base_url=url, api_key="bench", **_observed())
+    client = SeedClient(provider="byteplus", base_url=url, api_key="bench", **_observed())
 
     async def call() -> tuple[int, float]:
         started = time.perf_counter()
@@ -244,7 +244,7 @@ async def drive_classifier(url: str, requests: int, concurrency: int) -> dict[st
     from seedclient import Classifier, SeedClient
 
     texts = [f"Review {i}: great phone, the battery lasts two days." for i in range(requests)]
-    async with SeedClient(base_url=url, api_key="bench") as client:
+    async with SeedClient(provider="byteplus", base_url=url, api_key="bench") as client:
         warm = Classifier(
             client, labels=["positive", "negative", "neutral"], concurrency=concurrency
         )

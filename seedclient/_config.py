@@ -6,6 +6,7 @@ import ipaddress
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from typing import Any
 from urllib.parse import urlsplit
 
 from ._catalog import FAMILIES, ModelSpec, pinned_ids
@@ -133,6 +134,9 @@ class Provider:
     specs: Mapping[str, ModelSpec] = field(default_factory=dict)
     seed: bool = True
     reports_cost: bool = False
+    #: Checked request bodies by parameter set, less their messages (``chat_body``): one
+    #: provider object's, so rules refreshed into a new provider start with an empty one.
+    memo: dict[Any, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
 
 
 PROVIDERS: Mapping[str, Provider] = {

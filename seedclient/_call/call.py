@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, NoReturn
 
 import anyio
@@ -29,9 +29,13 @@ from .deadlines import HAS_UNCANCEL, Deadline, timer_deadline
 from .raw import RAW
 from .retry import RetryPolicy
 
-__all__ = ["Call", "decoded", "refuse_non_stream"]
+__all__ = ["Call", "malformed", "refuse_non_stream"]
 
 log = logging.getLogger("seedclient.retry")
+
+
+#: The deadline of an attempt bounded otherwise (by a timer, on Python 3.10).
+_NO_DEADLINE = Deadline(None)
 
 
 class Call:
@@ -46,6 +50,7 @@ class Call:
         "deadline",
         "ended",
         "hooks",
+        "limited",
         "model",
         "operation",
         "policy",
@@ -59,6 +64,7 @@ class Call:
     model: str | None
     started: float
     ended: bool
+    limited: bool
 
     def __init__(
         self,
@@ -136,9 +142,19 @@ class Call:
         self.retries += 1
         await self.clock.sleep(wait)
 
-    async def _attempt(self) -> Any:
-        """One attempt, under what is left of the total deadline."""
-        remaining = self.remaining()
+    def _begin(self) -> tuple[Awaitable[Any], Deadline]:
+        """Start one attempt under what is left of the total deadline: what to await, and
+        the deadline to ``end`` after it (``_cancelled`` on a cancellation).
+
+        A plain function, not a coroutine: awaiting the transport straight from the retry
+        loop keeps one coroutine fewer between the caller and the socket, which each
+        wake-up of the call passes through.
+        """
+        remaining = None
+        if self.deadline is not None:  # self.remaining(), inlined: this runs every call
+            remaining = self.deadline - self.clock.monotonic()
+            if remaining <= 0:
+                raise APITimeoutError(self.expired())
         stream = self.request.stream
         if self.hooks is not None:
             self._sending()
@@ -147,32 +163,33 @@ class Call:
         # headers must not hold the call until the total deadline): first_event for a
         # stream, headers for a whole response.
         limit = self.timeout.first_event if stream else self.timeout.headers
-        own_limit = limit is not None and (remaining is None or limit < remaining)
-        if own_limit:
+        self.limited = limit is not None and (remaining is None or limit < remaining)
+        if self.limited:
             remaining = limit
         if not HAS_UNCANCEL:  # pragma: no cover - Python 3.10
-            async with timer_deadline(remaining, self._timed_out(stream, own_limit)):
-                resp = await sent
-        else:
-            watch = Deadline()
-            watch.start(remaining)
-            try:
-                resp = await sent
-            except asyncio.CancelledError:
-                if watch.timed_out():
-                    raise APITimeoutError(self._timed_out(stream, own_limit)) from None
-                raise
-            finally:
-                watch.end()
-        if self.hooks is not None:
-            self._emit(
-                ResponseReceived,
-                attempt=self.retries + 1,
-                status=resp.status,
-                request_id=request_id_of(resp.headers),
-                headers=resp.headers,
-            )
-        return resp
+            return self._timer_bounded(sent, remaining), _NO_DEADLINE
+        return sent, Deadline(remaining)
+
+    async def _timer_bounded(
+        self, sent: Awaitable[Any], seconds: float | None
+    ) -> Any:  # pragma: no cover - Python 3.10
+        async with timer_deadline(seconds, self._timed_out()):
+            return await sent
+
+    def _cancelled(self, watch: Deadline) -> None:
+        """An attempt was cancelled: raise a timeout if the deadline did it."""
+        if watch.timed_out():
+            raise APITimeoutError(self._timed_out()) from None
+
+    def _received(self, resp: Response | StreamResponse) -> None:
+        assert self.hooks is not None
+        self._emit(
+            ResponseReceived,
+            attempt=self.retries + 1,
+            status=resp.status,
+            request_id=request_id_of(resp.headers),
+            headers=resp.headers,
+        )
 
     def _sending(self) -> None:
         request = self.request
@@ -185,10 +202,11 @@ class Call:
             body=request.body,
         )
 
-    def _timed_out(self, stream: bool, own_limit: bool) -> str:
+    def _timed_out(self) -> str:
         """What an attempt's timeout says: the header limit's, or the total deadline's."""
-        if not own_limit:
+        if not self.limited:
             return self.expired()
+        stream = self.request.stream
         limit = self.timeout.first_event if stream else self.timeout.headers
         name = "first_event" if stream else "headers"
         return f"no response headers within {limit:g}s ({name} timeout)"
@@ -207,20 +225,29 @@ class Call:
         retried like a 5xx.
         """
         while True:
+            sent, watch = self._begin()
             try:
-                resp: Response = await self._attempt()
+                try:
+                    resp: Response = await sent
+                except asyncio.CancelledError:
+                    self._cancelled(watch)
+                    raise
+                finally:
+                    watch.end()
             except APIConnectionError as exc:
                 await self.retry_or_raise(exc)
                 continue
+            if self.hooks is not None:
+                self._received(resp)
             if resp.status >= 300:
                 await self.retry_or_raise(
                     status_error(resp.status, resp.body, resp.headers), resp.headers
                 )
                 continue
             try:
-                value = decoded(decoder, resp, what)
-            except APIResponseValidationError as exc:
-                await self.retry_or_raise(exc, resp.headers)
+                value = decoder.decode(resp.body)
+            except msgspec.DecodeError as exc:
+                await self.retry_or_raise(malformed(resp, what, exc), resp.headers)
                 continue
             value.request_id = request_id_of(resp.headers)
             raw = RAW.get()
@@ -234,11 +261,20 @@ class Call:
     async def open_stream(self) -> StreamResponse:
         """Open an event stream: retried until its response headers say 2xx."""
         while True:
+            sent, watch = self._begin()
             try:
-                stream: StreamResponse = await self._attempt()
+                try:
+                    stream: StreamResponse = await sent
+                except asyncio.CancelledError:
+                    self._cancelled(watch)
+                    raise
+                finally:
+                    watch.end()
             except APIConnectionError as exc:
                 await self.retry_or_raise(exc)
                 continue
+            if self.hooks is not None:
+                self._received(stream)
             if stream.status < 300:
                 raw = RAW.get()
                 if raw is not None:
@@ -305,13 +341,10 @@ class Call:
         )
 
 
-def decoded(decoder: msgspec.json.Decoder[Any], resp: Response, what: str) -> Any:
-    try:
-        return decoder.decode(resp.body)
-    except msgspec.DecodeError as exc:
-        problem = str(exc)
+def malformed(resp: Response, what: str, problem: msgspec.DecodeError) -> SeedError:
+    """The error of a 2xx body that does not decode as ``what``."""
     kind = resp.headers.get("Content-Type", "no content type")
-    raise APIResponseValidationError(
+    return APIResponseValidationError(
         f"malformed {what} response body ({kind}, status {resp.status}): {problem}",
         status_code=resp.status,
         request_id=request_id_of(resp.headers),

@@ -29,43 +29,39 @@ HAS_UNCANCEL = sys.version_info >= (3, 11)
 
 
 class _Watch:
-    """The deadlines of the calls in flight on one loop, and one timer for all of them."""
+    """The deadlines of the calls in flight on one loop, and one timer for all of them.
+
+    A ``Deadline`` pushes itself on ``heap`` and counts itself ``dead`` when it ends early.
+    """
 
     def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
         self.loop = loop
-        self._heap: list[tuple[float, int, Deadline]] = []
-        self._seq = itertools.count()
-        self._timer: asyncio.TimerHandle | None = None
-        self._timer_at = 0.0
-        self._dead = 0
+        self.heap: list[tuple[float, int, Deadline]] = []
+        self.seq = itertools.count()
+        self.timer: asyncio.TimerHandle | None = None
+        self.timer_at = 0.0
+        self.dead = 0
 
-    def add(self, when: float, deadline: Deadline) -> None:
-        heapq.heappush(self._heap, (when, next(self._seq), deadline))
-        if self._timer is None or when < self._timer_at:
-            self._arm(when)
+    def compact(self) -> None:
+        """Finished calls stay in the heap until popped; drop them when they dominate."""
+        if self.dead * 2 <= len(self.heap):
+            return
+        self.heap = [item for item in self.heap if item[2].live]
+        heapq.heapify(self.heap)
+        self.dead = 0
+        if not self.heap and self.timer is not None:
+            self.timer.cancel()
+            self.timer = None
 
-    def remove(self) -> None:
-        """One deadline ended before its time (it was marked not live)."""
-        self._dead += 1
-        heap = self._heap
-        # Finished calls stay in the heap until popped; compact when they dominate.
-        if self._dead > 256 and self._dead * 2 > len(heap):
-            self._heap = [item for item in heap if item[2].live]
-            heapq.heapify(self._heap)
-            self._dead = 0
-            if not self._heap and self._timer is not None:
-                self._timer.cancel()
-                self._timer = None
-
-    def _arm(self, when: float) -> None:
-        if self._timer is not None:
-            self._timer.cancel()
-        self._timer_at = when
-        self._timer = self.loop.call_at(when, self._fire)
+    def arm(self, when: float) -> None:
+        if self.timer is not None:
+            self.timer.cancel()
+        self.timer_at = when
+        self.timer = self.loop.call_at(when, self._fire)
 
     def _fire(self) -> None:
-        self._timer = None
-        heap = self._heap
+        self.timer = None
+        heap = self.heap
         now = self.loop.time()
         while heap and heap[0][0] <= now:
             _, _, deadline = heapq.heappop(heap)
@@ -74,9 +70,9 @@ class _Watch:
                 deadline.live = False
                 deadline.task.cancel()  # type: ignore[union-attr]
             else:
-                self._dead -= 1
+                self.dead -= 1
         if heap:
-            self._arm(heap[0][0])
+            self.arm(heap[0][0])
 
 
 _watches: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _Watch] = weakref.WeakKeyDictionary()
@@ -84,25 +80,23 @@ _last: _Watch | None = None  # the watch of the loop used last: skips the weak l
 
 
 class Deadline:
-    """One call's deadline: ``start`` before awaiting, ``end`` in ``finally``, and
+    """One call's deadline, started when made: ``end`` it in ``finally``, and ask
     ``timed_out`` when a ``CancelledError`` arrives (True: raise a timeout instead).
 
     Written out by hand rather than as an async context manager: a generator-based one
     costs several microseconds per call on the hot path. The object itself is the entry in
     its loop's heap, so a call allocates as little as possible (fewer objects for the
-    garbage collector to visit, which it does often on a busy loop).
+    garbage collector to visit, which it does often on a busy loop); making and ending it
+    are one Python call each.
     """
 
     __slots__ = ("fired", "live", "task", "watch")
 
-    def __init__(self) -> None:
-        self.task: asyncio.Task[object] | None = None
-        self.watch: _Watch | None = None
-        self.live = False
+    def __init__(self, seconds: float | None) -> None:
         self.fired = False
-
-    def start(self, seconds: float | None) -> None:
         if seconds is None or not HAS_UNCANCEL:
+            self.live = False
+            self.task = self.watch = None
             return
         global _last
         loop = asyncio.get_running_loop()
@@ -112,12 +106,13 @@ class Deadline:
             if watch is None:
                 watch = _watches[loop] = _Watch(loop)
             _last = watch
-        task = asyncio.current_task(loop)
-        assert task is not None
+        self.task = asyncio.current_task(loop)
         self.watch = watch
-        self.task = task
         self.live = True
-        watch.add(loop.time() + seconds, self)
+        when = loop.time() + seconds
+        heapq.heappush(watch.heap, (when, next(watch.seq), self))
+        if watch.timer is None or when < watch.timer_at:
+            watch.arm(when)
 
     def timed_out(self) -> bool:
         # Ours only if our timer fired and nobody else asked to cancel the task too.
@@ -128,8 +123,11 @@ class Deadline:
     def end(self) -> None:
         if self.live:
             self.live = False
-            if self.watch is not None:
-                self.watch.remove()
+            watch = self.watch
+            assert watch is not None
+            watch.dead += 1
+            if watch.dead > 256:
+                watch.compact()
 
 
 @contextlib.asynccontextmanager

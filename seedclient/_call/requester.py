@@ -18,8 +18,10 @@ from .._transports import Request, Transport
 from .call import Call
 from .retry import RetryPolicy
 
-__all__ = ["Requester"]
+__all__ = ["CALL_OPTIONS", "Requester"]
 
+#: A method's parameters that are options of its call, not part of its body.
+CALL_OPTIONS = frozenset({"timeout", "extra_headers", "extra_query", "max_retries", "hooks"})
 _ALPHANUM = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
 
 
@@ -94,15 +96,36 @@ class Requester:
         self.learned: dict[tuple[str, str], Any] = {}
         #: What owns this requester's connections (the client): kept alive with it.
         self.owner: object = None
-        # X-Client-Request-Id: a per-client prefix plus a counter, unique and cheap.
-        rand = os.urandom(8)
+        # X-Client-Request-Id: a per-client prefix (the time and 7 random characters) plus
+        # a 13-digit counter that starts at 10**12: 34 characters, unique and cheap.
+        rand = os.urandom(7)
         self._rid_prefix = time.strftime("%Y%m%d%H%M%S") + "".join(_ALPHANUM[b % 62] for b in rand)
-        self._rid_counter = 0
+        self._rid_counter = 10**12
 
     def copy(self) -> Requester:
         """A copy to change (``with_options``): same transport and ``learned``, its own
         settings."""
         return copy.copy(self)
+
+    def call_with(
+        self, path: str, body: bytes, params: Mapping[str, Any], *, stream: bool = False
+    ) -> Call:
+        """A chat ``call`` with its per-call options read from a method's ``params``
+        (``timeout``, ``extra_headers``, ``extra_query``, ``max_retries``, ``hooks``)."""
+        if CALL_OPTIONS.isdisjoint(params):  # the usual call: one C-level test, no lookups
+            return self.call(path, body, None, None, stream=stream, model=params.get("model"))
+        get = params.get
+        return self.call(
+            path,
+            body,
+            get("timeout"),
+            get("extra_headers"),
+            stream=stream,
+            query=get("extra_query"),
+            max_retries=get("max_retries"),
+            model=get("model"),
+            hooks=get("hooks"),
+        )
 
     def call(
         self,
@@ -134,8 +157,8 @@ class Requester:
         if max_retries is not None:
             check_int("max_retries", max_retries, 0)
             policy = dataclasses.replace(policy, max_retries=max_retries)
-        self._rid_counter += 1
-        headers = {"X-Client-Request-Id": f"{self._rid_prefix}{self._rid_counter:012d}"}
+        self._rid_counter = n = self._rid_counter + 1
+        headers = {"X-Client-Request-Id": self._rid_prefix + str(n)}  # (no format spec: 3x cheaper)
         if extra_headers:
             headers.update(extra_headers)
         request = Request(  # positional: cheaper than keywords on the hot path

@@ -81,17 +81,7 @@ class Completions:
         """
         requester = self._requester
         body = encode_body(chat_body(requester.provider, params, stream=False))
-        get = params.get
-        call = requester.call(
-            path,
-            body,
-            get("timeout"),
-            get("extra_headers"),
-            query=get("extra_query"),
-            max_retries=get("max_retries"),
-            model=get("model"),
-            hooks=get("hooks"),
-        )
+        call = requester.call_with(path, body, params)
         sent: Awaitable[ChatCompletion] = call.send_decoded(
             completion_decoder, "chat completion", _finish_completion
         )
@@ -287,17 +277,7 @@ class Completions:
                 params.pop("response_format", None)
             parse = output.parse
         body = encode_body(chat_body(requester.provider, params, stream=True))
-        call = requester.call(
-            "/chat/completions",
-            body,
-            params.get("timeout"),
-            params.get("extra_headers"),
-            stream=True,
-            query=params.get("extra_query"),
-            max_retries=params.get("max_retries"),
-            model=params.get("model"),
-            hooks=params.get("hooks"),
-        )
+        call = requester.call_with("/chat/completions", body, params, stream=True)
         return ChatStream(
             call,
             max_event_bytes=requester.max_event_bytes,

@@ -10,11 +10,11 @@ import warnings
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal, Protocol, TypedDict
 
-import msgspec
-
+from .._call.requester import CALL_OPTIONS
 from .._config import OPENAI_ONLY, Provider, Timeout, resolve_model
 from .._errors import ConfigurationError, UnsupportedParameterWarning
 from .._wire.chat import ChatMessage, Message
+from .messages import check_messages
 from .model_rules import check_model, check_rules
 
 if TYPE_CHECKING:
@@ -153,18 +153,7 @@ _BOOLS = frozenset({"logprobs", "parallel_tool_calls"})
 _TOOL_CHOICES = frozenset({"none", "auto", "required"})
 _RESPONSE_FORMATS = frozenset({"text", "json_object", "json_schema"})
 _PASSED_AS_IS = frozenset({"user", "stream_options"}) | OPENAI_ONLY
-_SKIP = frozenset(
-    {
-        "model",
-        "messages",
-        "extra_body",
-        "extra_headers",
-        "extra_query",
-        "timeout",
-        "max_retries",
-        "hooks",
-    }
-)
+_SKIP = CALL_OPTIONS | {"model", "messages", "extra_body"}
 #: Numbers that take part in a rule between parameters (see _cross_check).
 _CROSS_CHECKED = frozenset({"max_completion_tokens", "top_logprobs", "top_p", "seed"})
 
@@ -190,81 +179,6 @@ def _check_number(name: str, value: Any, ranged: bool = True) -> None:
         lo = "-inf" if low is None else f"{low:g}"
         hi = "inf" if high is None else f"{high:g}"
         raise _bad(name, f"in [{lo}, {hi}]", value)
-
-
-def _call_dict(call: Any) -> dict[str, Any]:
-    if isinstance(call, Mapping):
-        return dict(call)
-    fn = getattr(call, "function", None)
-    return {
-        "id": getattr(call, "id", None),
-        "type": getattr(call, "type", None) or "function",
-        "function": {
-            "name": getattr(fn, "name", None),
-            "arguments": getattr(fn, "arguments", None) or "",
-        },
-    }
-
-
-def _message_dict(m: Any, keep_reasoning: bool) -> dict[str, Any]:
-    """A response message (ours, openai-python's, any object with ``role``) as a request dict."""
-    out: dict[str, Any] = {"role": m.role}
-    calls = getattr(m, "tool_calls", None)
-    content = getattr(m, "content", None)
-    # "" rather than null beside tool calls: every server tested takes "", some refuse null.
-    out["content"] = "" if content is None else content
-    if calls:
-        out["tool_calls"] = [_call_dict(c) for c in calls]
-    for name in ("name", "tool_call_id"):
-        value = getattr(m, name, None)
-        if isinstance(value, str):
-            out[name] = value
-    reasoning = getattr(m, "reasoning_content", None)
-    if keep_reasoning and isinstance(reasoning, str) and reasoning:
-        out["reasoning_content"] = reasoning
-    return out
-
-
-def _check_messages(messages: Any, keep_reasoning: bool) -> Any:
-    """Check ``messages``; return them as sent (converted only where a message needs it)."""
-    # Exact-type checks first: isinstance against an ABC costs far more on the hot path.
-    kind = type(messages)
-    if (
-        kind is not list
-        and kind is not tuple
-        and (isinstance(messages, (str, bytes)) or not isinstance(messages, Sequence))
-    ):
-        raise _bad("messages", "a non-empty list of messages", messages)
-    if not messages:
-        raise _bad("messages", "a non-empty list of messages", messages)
-    converted: list[Any] | None = None
-    for i, m in enumerate(messages):
-        sent = m
-        if type(m) is dict:
-            if "role" not in m:
-                raise _bad("messages", "a list of messages, each with a 'role'", m)
-            if not keep_reasoning and "reasoning_content" in m:
-                sent = {k: v for k, v in m.items() if k != "reasoning_content"}
-        elif isinstance(m, ChatMessage):
-            if not keep_reasoning and m.reasoning_content is not None:
-                sent = msgspec.structs.replace(m, reasoning_content=None)
-        elif isinstance(m, Mapping):
-            if "role" not in m:
-                raise _bad("messages", "a list of messages, each with a 'role'", m)
-            sent = {k: v for k, v in m.items() if keep_reasoning or k != "reasoning_content"}
-        elif isinstance(getattr(m, "role", None), str):
-            sent = _message_dict(m, keep_reasoning)
-        else:
-            raise _bad(
-                "messages",
-                "a list of dicts, ChatMessage or response messages (with a 'role')",
-                m,
-            )
-        if sent is not m and converted is None:
-            converted = list(messages[:i])
-        if converted is not None:
-            converted.append(sent)
-    return messages if converted is None else converted
 
 
 def _is_list(value: Any) -> bool:
@@ -338,8 +252,8 @@ def _check_other(name: str, value: Any, seed: bool) -> Any:
     )
 
 
-def _cross_check(provider: Provider, body: dict[str, Any]) -> None:
-    """Rules between parameters, and the provider's own ranges."""
+def _cross_check(provider: Provider, body: dict[str, Any]) -> bool:
+    """Rules between parameters, and the provider's own ranges; True if it warned."""
     if "max_tokens" in body and "max_completion_tokens" in body:
         raise ConfigurationError(
             "max_tokens and max_completion_tokens are mutually exclusive on Seed "
@@ -358,6 +272,38 @@ def _cross_check(provider: Provider, body: dict[str, Any]) -> None:
     seed = body.get("seed")
     if seed is not None and provider.seed_min is not None and seed < provider.seed_min:
         raise _bad("seed", f"an integer >= {provider.seed_min} on {provider.name}", seed)
+    return top_p is not None and top_p < provider.top_p_min
+
+
+#: Not part of a memo key: the messages (checked on every call) and the call's options.
+_NOT_KEYED = CALL_OPTIONS | {"messages"}
+#: Parameter sets memoised per provider; past this many the memo starts again.
+_MEMO_SIZE = 256
+
+
+def _memo_key(params: Mapping[str, Any], stream: bool) -> tuple[Any, ...] | None:
+    """What a body's checked part depends on, or None when a value is not a plain string,
+    number, boolean or None.
+
+    A float, bool or None goes in with its type: ``1``, ``1.0`` and ``True`` are equal but
+    not alike (a type object never equals a value, so the flat key cannot line up wrongly).
+    """
+    key: list[Any] = [stream]
+    append = key.append
+    for name, value in params.items():
+        kind = type(value)
+        if kind is str or kind is int:
+            append(name)
+            append(value)
+        elif name in _NOT_KEYED:
+            continue
+        elif kind is float or kind is bool or value is None:
+            append(name)
+            append(kind)
+            append(value)
+        else:
+            return None
+    return tuple(key)
 
 
 def chat_body(provider: Provider, params: Mapping[str, Any], *, stream: bool) -> dict[str, Any]:
@@ -365,12 +311,23 @@ def chat_body(provider: Provider, params: Mapping[str, Any], *, stream: bool) ->
 
     Parameters the provider rejects are left out with an
     [UnsupportedParameterWarning][seedclient.UnsupportedParameterWarning] (``extra_body`` still
-    sends anything).
+    sends anything). A body's checked part is memoised per parameter set (numbers, strings
+    and booleans only; none that warned): a repeated call checks only its messages.
     """
+    key = _memo_key(params, stream)
+    if key is not None:
+        known = provider.memo.get(key)
+        if known is not None:
+            again = {
+                "model": known[0],
+                "messages": check_messages(params.get("messages"), provider.reasoning_in_messages),
+            }
+            again.update(known[1])
+            return again
     model = params.get("model")
     if not isinstance(model, str) or not model:
         raise _bad("model", "a non-empty model name", model)
-    messages = _check_messages(params.get("messages"), provider.reasoning_in_messages)
+    messages = check_messages(params.get("messages"), provider.reasoning_in_messages)
     sent = resolve_model(provider, model)
     extra = params.get("extra_body")
     own_model = isinstance(extra, Mapping) and "model" in extra
@@ -378,7 +335,7 @@ def chat_body(provider: Provider, params: Mapping[str, Any], *, stream: bool) ->
     spec = None if own_model else check_model(provider, model, sent)
     body: dict[str, Any] = {"model": sent, "messages": messages}
     rejects = provider.rejects
-    cross = False
+    cross = warned = False
     for name, value in params.items():
         if value is None or name in _SKIP:
             continue
@@ -394,10 +351,11 @@ def chat_body(provider: Provider, params: Mapping[str, Any], *, stream: bool) ->
                 UnsupportedParameterWarning,
                 stacklevel=4,
             )
+            warned = True
             continue
         body[name] = value
     if cross and seed:
-        _cross_check(provider, body)
+        warned = _cross_check(provider, body) or warned
     if stream:
         body["stream"] = True
         if provider.usage_in_stream and "stream_options" not in body:
@@ -408,4 +366,9 @@ def chat_body(provider: Provider, params: Mapping[str, Any], *, stream: bool) ->
         if not isinstance(extra, Mapping):
             raise _bad("extra_body", "a dict", extra)
         body.update(extra)
+    if key is not None and not warned:  # a warning is given on every call that earns it
+        memo = provider.memo
+        if len(memo) >= _MEMO_SIZE:
+            memo.clear()
+        memo[key] = (sent, {k: v for k, v in body.items() if k != "model" and k != "messages"})
     return body

@@ -208,7 +208,9 @@ class AiohttpTransport(BaseTransport):
     def _send(self, request: Request, read: float | None) -> Awaitable[aiohttp.ClientResponse]:
         """Start a request: a plain function returning aiohttp's awaitable, so no extra frame."""
         defaults = request.client_headers
-        session = self._get_session(defaults)
+        session = self._session  # None until the first request, and once closed
+        if session is None:
+            session = self._get_session(defaults)
         headers = request.headers
         if defaults is not self._defaults:  # another client sharing this transport
             headers = {**defaults, **headers}
