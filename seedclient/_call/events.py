@@ -14,7 +14,7 @@ import asyncio
 import contextlib
 import weakref
 from types import TracebackType
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import anyio
 
@@ -45,6 +45,8 @@ class EventStream:
         max_event_bytes: the largest SSE line or event accepted.
         end: what ends the stream, for messages (``"[DONE]"``).
         unit: what the caller counts, for messages (``"chunk"``).
+        joined: ``read`` answers as ``SSEDecoder.feed_joined`` does (a read of plain
+            ``data:`` events as their data joined by LF), not as ``feed_raw``.
 
     ``read`` returns the events one piece of the body completes. The caller says how
     many items it handed on (``delivered``): before the first, a cut or timeout is retried
@@ -55,6 +57,7 @@ class EventStream:
     __slots__ = (
         "__weakref__",
         "_decoder",
+        "_joined",
         "_last_event",
         "_loop",
         "_max_event_bytes",
@@ -68,8 +71,11 @@ class EventStream:
         "unit",
     )
 
-    def __init__(self, call: Call, max_event_bytes: int, *, end: str, unit: str) -> None:
+    def __init__(
+        self, call: Call, max_event_bytes: int, *, end: str, unit: str, joined: bool = False
+    ) -> None:
         self.call = call
+        self._joined = joined
         self.end = end
         self.unit = unit
         self.resp: StreamResponse | None = None
@@ -99,8 +105,9 @@ class EventStream:
         self._total_at = None if left is None else now + left
         self._arm(loop)
 
-    async def read(self, delivered: int) -> list[RawEvent]:
-        """The events that the next piece of the body completes (often one, maybe none).
+    async def read(self, delivered: int) -> list[RawEvent] | tuple[bytes, int]:
+        """The events that the next piece of the body completes (often one, maybe none);
+        with ``joined``, plain ones as ``(data joined by LF, how many)``.
 
         ``delivered``: how many items already reached the caller. With none, a cut or a
         timeout reopens the stream (under the retry policy); else it raises.
@@ -113,7 +120,8 @@ class EventStream:
             data = await resp.read()
             if not data:
                 raise APIConnectionError(self._ended_early(delivered))
-            events = self._decoder.feed_raw(data)
+            decoder = self._decoder
+            events = decoder.feed_joined(data) if self._joined else decoder.feed_raw(data)
         except APIConnectionError as exc:
             self.release()
             if delivered:
@@ -252,7 +260,7 @@ class TypedStream:
                         self._ended()
                     raise StopAsyncIteration
                 else:
-                    self._events = await self._source.read(self._delivered)
+                    self._events = cast("list[RawEvent]", await self._source.read(self._delivered))
                     self._pos = 0
         except StopAsyncIteration:
             raise

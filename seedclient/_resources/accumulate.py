@@ -5,7 +5,7 @@ Pieces are kept in lists and joined once, so assembling an answer is O(n) in its
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from .._errors import StructuredOutputError
@@ -18,6 +18,7 @@ from .._wire.chat import (
     Message,
     Meta,
     ToolCall,
+    ToolCallDelta,
     Usage,
 )
 
@@ -69,6 +70,25 @@ class _ChoiceState:
         )
 
 
+def _add_tool_calls(state: _ChoiceState, calls: list[ToolCallDelta]) -> None:
+    """A chunk's tool-call pieces, into the slots they continue."""
+    for pos, tc in enumerate(calls):
+        key = tc.index if tc.index is not None else pos
+        slot = state.tools.get(key)
+        if slot is None:
+            slot = state.tools[key] = _ToolSlot()
+        if tc.id:
+            slot.id = tc.id
+        if tc.type:
+            slot.type = tc.type
+        fn = tc.function
+        if fn is not None:
+            if fn.name:
+                slot.name += fn.name
+            if fn.arguments:
+                slot.arguments.append(fn.arguments)
+
+
 class ChunkAccumulator:
     """Collects the chunks of one streamed chat completion.
 
@@ -94,50 +114,52 @@ class ChunkAccumulator:
 
     def add(self, chunk: ChatCompletionChunk) -> None:
         """Take one chunk."""
-        if self._first is None:
-            self._first = chunk
-        if chunk.usage is not None:
-            self.usage = chunk.usage
-        if chunk.meta is not None:
-            self._meta = chunk.meta
-        for c in chunk.choices:
-            state = self._states.get(c.index)
-            if state is None:
-                state = self._states[c.index] = _ChoiceState()
-            d = c.delta
-            if d.content:
-                state.content.append(d.content)
-                self._kept += len(d.content)
-            if d.reasoning_content:
-                state.reasoning.append(d.reasoning_content)
-                self._kept += len(d.reasoning_content)
-            if self._kept > self._max_kept:
-                # The chunks still flow to the caller; only the assembled copy stops here.
-                self.overflowed = True
-                state.content.clear()
-                state.reasoning.clear()
-            if d.role:
-                state.role = d.role
-            if d.tool_calls:
-                for pos, tc in enumerate(d.tool_calls):
-                    key = tc.index if tc.index is not None else pos
-                    slot = state.tools.get(key)
-                    if slot is None:
-                        slot = state.tools[key] = _ToolSlot()
-                    if tc.id:
-                        slot.id = tc.id
-                    if tc.type:
-                        slot.type = tc.type
-                    fn = tc.function
-                    if fn is not None:
-                        if fn.name:
-                            slot.name += fn.name
-                        if fn.arguments:
-                            slot.arguments.append(fn.arguments)
-            if c.finish_reason is not None:
-                state.finish_reason = c.finish_reason
-            if c.logprobs is not None and c.logprobs.content:
-                state.logprobs.extend(c.logprobs.content)
+        self.add_all((chunk,))
+
+    def add_all(self, chunks: Sequence[ChatCompletionChunk]) -> None:
+        """Take chunks in order, up to the first that carries an error (one call a read,
+        not a chunk; written for the usual chunk: one choice, a piece of content)."""
+        states = self._states
+        for chunk in chunks:
+            if chunk.error is not None:
+                return
+            if self._first is None:
+                self._first = chunk
+            if chunk.usage is not None:
+                self.usage = chunk.usage
+            if chunk.meta is not None:
+                self._meta = chunk.meta
+            for c in chunk.choices:
+                state = states.get(c.index)
+                if state is None:
+                    state = states[c.index] = _ChoiceState()
+                d = c.delta
+                content = d.content
+                if content:
+                    state.content.append(content)
+                    self._kept += len(content)
+                    if self._kept > self._max_kept:
+                        self._overflow(state)
+                reasoning = d.reasoning_content
+                if reasoning:
+                    state.reasoning.append(reasoning)
+                    self._kept += len(reasoning)
+                    if self._kept > self._max_kept:
+                        self._overflow(state)
+                if d.role:
+                    state.role = d.role
+                if d.tool_calls:
+                    _add_tool_calls(state, d.tool_calls)
+                if c.finish_reason is not None:
+                    state.finish_reason = c.finish_reason
+                if c.logprobs is not None and c.logprobs.content:
+                    state.logprobs.extend(c.logprobs.content)
+
+    def _overflow(self, state: _ChoiceState) -> None:
+        # The chunks still flow to the caller; only the assembled copy stops here.
+        self.overflowed = True
+        state.content.clear()
+        state.reasoning.clear()
 
     @property
     def finished(self) -> bool:

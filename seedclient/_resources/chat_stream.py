@@ -9,7 +9,7 @@ import msgspec
 
 from .._call.call import Call
 from .._call.events import EventStream, TypedStream
-from .._errors import IncompleteStreamError, ResponseTooLargeError, StreamError
+from .._errors import IncompleteStreamError, ResponseTooLargeError, SeedError, StreamError
 from .._wire.chat import ChatCompletion, ChatCompletionChunk, Usage, chunk_decoder
 from .._wire.errors import stream_error_event as _stream_error
 from .._wire.sse import RawEvent
@@ -18,6 +18,7 @@ from .accumulate import ChunkAccumulator
 __all__ = ["ChatStream"]
 
 _DONE = b"[DONE]"
+_LAST_DONE = b"\n[DONE]"
 
 
 class ChatStream(TypedStream):
@@ -46,14 +47,16 @@ class ChatStream(TypedStream):
         parse: Callable[[str | None], Any] | None = None,
         max_kept: int = 1 << 62,
     ) -> None:
-        self._source = EventStream(call, max_event_bytes, end="[DONE]", unit="chunk")
+        self._source = EventStream(call, max_event_bytes, end="[DONE]", unit="chunk", joined=True)
         self._acc = ChunkAccumulator(max_kept)
         self._parse = parse
         self._all_chunks = all_chunks
         self._pending: list[str] = []  # content that reasoning() read past, for text()
-        self._events: list[RawEvent] = []
+        self._ready: list[ChatCompletionChunk] = []  # decoded, to hand over from _pos
         self._pos = 0
         self._chunks = 0
+        self._at_done = False  # [DONE] was read: the end, once the chunks before it are out
+        self._failure: SeedError | None = None  # to raise after the chunks before it
         self._done = False
         self._closed = False
         self._completion: ChatCompletion | None = None
@@ -140,33 +143,43 @@ class ChatStream(TypedStream):
     async def __anext__(self) -> ChatCompletionChunk:
         try:
             while True:
-                if self._pos < len(self._events):
-                    event = self._events[self._pos]
+                ready = self._ready
+                if self._pos < len(ready):
+                    chunk = ready[self._pos]
                     self._pos += 1
-                    chunk = self._handle(event)
+                    if chunk.error is not None:
+                        raise _stream_error({"error": chunk.error}, self._source.request_id)
+                    if self._hooked and not self._told_first:
+                        self._first_token(chunk)
                     # The usage-only chunk (choices == []) is the caller's only if they asked
                     # for it with stream_options; else it lands on .usage, not in the loop.
-                    if chunk is not None and (chunk.choices or self._all_chunks):
+                    if chunk.choices or self._all_chunks:
                         self._chunks += 1
                         return chunk
-                    if self._done:
-                        self._closed = True
-                        await self._source.finish()
-                        if not self._acc.finished:
-                            raise IncompleteStreamError(
-                                f"the stream reached [DONE] after {self._chunks} chunk(s) but "
-                                "no choice said why it ended (no finish_reason): the server "
-                                "stopped early; .completion holds what came",
-                                chunks=self._chunks,
-                            )
-                        if self._hooked:
-                            self._tell_end()
-                        raise StopAsyncIteration
+                elif self._failure is not None:  # after the chunks that came before it
+                    failure, self._failure = self._failure, None
+                    raise failure
+                elif self._at_done and not self._done:
+                    self._done = self._closed = True
+                    await self._source.finish()
+                    if not self._acc.finished:
+                        raise IncompleteStreamError(
+                            f"the stream reached [DONE] after {self._chunks} chunk(s) but "
+                            "no choice said why it ended (no finish_reason): the server "
+                            "stopped early; .completion holds what came",
+                            chunks=self._chunks,
+                        )
+                    if self._hooked:
+                        self._tell_end()
+                    raise StopAsyncIteration
                 elif self._done or self._closed:
                     raise StopAsyncIteration
                 else:
-                    self._events = await self._source.read(self._chunks)
-                    self._pos = 0
+                    got = await self._source.read(self._chunks)
+                    if got:  # (a read may complete no event)
+                        self._ready = ready = self._take(got)
+                        self._pos = 0
+                        self._acc.add_all(ready)  # up to an error chunk, which raises above
         except StopAsyncIteration:
             raise
         except BaseException as exc:
@@ -175,40 +188,75 @@ class ChatStream(TypedStream):
                 self._source.call.failed(exc)
             raise
 
+    def _take(self, got: list[RawEvent] | tuple[bytes, int]) -> list[ChatCompletionChunk]:
+        """The chunks one read completed: plain ``data:`` events decoded in one call (the
+        usual read), anything else event by event. A failure is kept for ``__anext__`` to
+        raise once the chunks before it are handed over; nothing after ``[DONE]`` is read.
+        """
+        if isinstance(got, tuple):
+            data, n = got
+            if data == _DONE or data.endswith(_LAST_DONE):
+                self._at_done = True
+                data, n = data[: -len(_LAST_DONE)], n - 1
+                if not n:
+                    return []
+            try:
+                if n == 1:  # (a paced stream: one event a read)
+                    return [chunk_decoder.decode(data)]
+                chunks = chunk_decoder.decode_lines(data)
+            except msgspec.DecodeError:
+                chunks = []
+            if len(chunks) == n:  # (blank data is skipped there: then count each anew)
+                return chunks
+            got = [("message", line, None, None) for line in data.split(b"\n")]
+        out: list[ChatCompletionChunk] = []
+        for event in got:
+            try:
+                chunk = self._chunk_of(event, out)
+            except SeedError as exc:
+                self._failure = exc
+                break
+            if self._at_done:
+                break
+            if chunk is not None:
+                out.append(chunk)
+        return out
+
+    def _first_token(self, chunk: ChatCompletionChunk) -> None:
+        delta = chunk.choices[0].delta if chunk.choices else None
+        if delta is not None and (delta.content or delta.reasoning_content):
+            self._told_first = True
+            self._source.call.first_token()
+
     def _tell_end(self) -> None:
         completion = None if self._acc.overflowed else self.completion
         self._source.call.finished(completion, True, self._source.request_id)
 
-    def _handle(self, event: RawEvent) -> ChatCompletionChunk | None:
+    def _chunk_of(
+        self, event: RawEvent, before: list[ChatCompletionChunk]
+    ) -> ChatCompletionChunk | None:
+        """One event's chunk (None: not a chunk); ``before``: this read's chunks so far."""
         kind, raw = event[0], event[1]
         if kind != "message":
             if kind == "error":
                 raise _stream_error(self._loads(raw), self._source.request_id)
             return None  # other event types are not ours to interpret
         if raw == _DONE:
-            self._done = True
+            self._at_done = True
             return None
         try:
-            chunk = chunk_decoder.decode(raw)
+            return chunk_decoder.decode(raw)
         except msgspec.DecodeError:
             text = raw.decode("utf-8", "replace")
             try:  # the SSE rules replace invalid UTF-8; msgspec refuses it
-                chunk = chunk_decoder.decode(text.encode())
+                return chunk_decoder.decode(text.encode())
             except msgspec.DecodeError as exc:
+                after = self._chunks + sum(1 for c in before if c.choices or self._all_chunks)
                 raise StreamError(
-                    f"malformed chunk after {self._chunks} chunk(s): {exc}",
-                    chunks=self._chunks,
+                    f"malformed chunk after {after} chunk(s): {exc}",
+                    chunks=after,
                     data=text[:2000],
                 ) from exc
-        if chunk.error is not None:
-            raise _stream_error({"error": chunk.error}, self._source.request_id)
-        self._acc.add(chunk)
-        if self._hooked and not self._told_first:
-            delta = chunk.choices[0].delta if chunk.choices else None
-            if delta is not None and (delta.content or delta.reasoning_content):
-                self._told_first = True
-                self._source.call.first_token()
-        return chunk
 
     @staticmethod
     def _loads(raw: bytes) -> Any:

@@ -259,7 +259,7 @@ class ChatCompletion(_Wire):
         return self.choices[0].message.content if self.choices else None
 
 
-class Delta(_Wire):
+class Delta(_Wire, gc=False):
     """What one stream chunk adds to a choice."""
 
     role: str | None = None
@@ -268,7 +268,7 @@ class Delta(_Wire):
     tool_calls: list[ToolCallDelta] | None = None
 
 
-class ChunkChoice(_Wire):
+class ChunkChoice(_Wire, gc=False):
     """One choice of a [ChatCompletionChunk][seedclient.ChatCompletionChunk]."""
 
     index: int = 0
@@ -277,11 +277,15 @@ class ChunkChoice(_Wire):
     logprobs: ChoiceLogprobs | None = None
 
 
-class ChatCompletionChunk(_Wire):
+class ChatCompletionChunk(_Wire, gc=False):
     """One ``data:`` event of a chat stream. The usage chunk has ``choices == []``.
 
     ``error`` is set only on an error payload (``data: {"error": ...}``), which
     [ChatStream][seedclient.ChatStream] raises as an exception instead of yielding.
+
+    Chunks, their choices and deltas are not tracked by Python's garbage collector (a busy
+    stream makes thousands a second, and they hold no reference cycles): do not make one
+    refer back to itself.
     """
 
     id: str = ""

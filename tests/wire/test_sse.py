@@ -216,3 +216,93 @@ def test_differential_against_httpx_sse(raw: bytes) -> None:
     ours = [(e.event, e.data) for e in feed_all([raw])]
     assert ours == _httpx_sse_events(raw)
     assert len(ours) >= 1
+
+
+# --------------------------------------------------------------------------- feed_joined
+
+
+def joined_events(chunks: list[bytes]) -> list[tuple[str, bytes, str | None, int | None]]:
+    """feed_joined's answers, unpacked into the events they stand for."""
+    dec = SSEDecoder()
+    out: list[tuple[str, bytes, str | None, int | None]] = []
+    for c in chunks:
+        got = dec.feed_joined(c)
+        if isinstance(got, tuple):
+            data, n = got
+            lines = data.split(b"\n")
+            assert len(lines) == n
+            out.extend(("message", line, dec.last_event_id, dec.retry) for line in lines)
+        else:
+            out.extend(got)
+    return out
+
+
+def raw_events(chunks: list[bytes]) -> list[tuple[str, bytes, str | None, int | None]]:
+    dec = SSEDecoder()
+    return [e for c in chunks for e in dec.feed_raw(c)]
+
+
+@pytest.mark.parametrize(("name", "raw", "expected"), CASES, ids=[c[0] for c in CASES])
+def test_joined_is_the_same_events_at_every_split(
+    name: str, raw: bytes, expected: list[ServerSentEvent]
+) -> None:
+    want = raw_events([raw])
+    assert [(e, d.decode("utf-8", "replace"), i, r) for e, d, i, r in want] == [
+        (e.event, e.data, e.id, e.retry) for e in expected
+    ]
+    assert joined_events([raw]) == want
+    for cut in range(len(raw) + 1):
+        assert joined_events([raw[:cut], raw[cut:]]) == want, cut
+
+
+def test_joined_packs_a_plain_read_and_unpacks_anything_else() -> None:
+    dec = SSEDecoder()
+    assert dec.feed_joined(b'data: {"a":1}\n\ndata: {"b":2}\n\ndata: [DONE]\n\ndata: {"c"') == (
+        b'{"a":1}\n{"b":2}\n[DONE]',
+        3,
+    )
+    assert dec.feed_joined(b":3}\n\n") == (b'{"c":3}', 1)  # the carried block, completed
+    assert dec.feed_joined(b"data: x\n\n: ping\n\n") == [("message", b"x", None, None)]
+    assert dec.feed_joined(b"event: e\ndata: y\n\n") == [("e", b"y", None, None)]
+    assert dec.feed_joined(b"data: a\ndata: b\n\n") == [("message", b"a\nb", None, None)]
+    assert dec.feed_joined(b"data: z\n\n\n") == [("message", b"z", None, None)]
+    assert dec.feed_joined(b"data: \n\n") == (b"", 1)  # an empty data line is an event
+    assert dec.feed_joined(b"data: q") == []  # unfinished: kept
+
+
+_PLAIN_PIECES = st.sampled_from(
+    [
+        b'data: {"n":1}\n\n',
+        b"data: [DONE]\n\n",
+        b"data:  spaced\n\n",
+        b"data: \n\n",
+        b"data:tight\n\n",
+        b"data: a\ndata: b\n\n",
+        b": ping\n\n",
+        b"\n",
+        b"id: 7\n\n",
+        b"retry: 50\ndata: r\n\n",
+        b"event: error\ndata: {}\n\n",
+        b"data: crlf\r\n\r\n",
+        b"data: cr\r\r",
+    ]
+)
+
+
+@given(
+    st.lists(_PLAIN_PIECES, max_size=12).map(b"".join),
+    st.lists(st.integers(0, 300), max_size=6),
+)
+@settings(max_examples=400, deadline=None)
+def test_joined_agrees_with_raw_on_json_like_streams(raw: bytes, cuts: list[int]) -> None:
+    points = sorted({min(c, len(raw)) for c in cuts})
+    chunks = [raw[a:b] for a, b in zip([0, *points], [*points, len(raw)], strict=True)]
+    assert joined_events(chunks) == raw_events(chunks) == raw_events([raw])
+
+
+@given(streams(), st.lists(st.integers(0, 200), max_size=8))
+@settings(max_examples=300, deadline=None)
+def test_joined_agrees_with_raw_on_any_stream(raw: bytes, cuts: list[int]) -> None:
+    points = sorted({min(c, len(raw)) for c in cuts})
+    chunks = [raw[a:b] for a, b in zip([0, *points], [*points, len(raw)], strict=True)]
+    assert joined_events(chunks) == raw_events([raw])
