@@ -31,7 +31,8 @@ KINDS = [
 ]
 
 
-def _server() -> tuple[subprocess.Popen[str], str]:
+def server() -> tuple[subprocess.Popen[str], str]:
+    """The load server on core 0 (burst streams of 50 chunks): the process and its URL."""
     cmd = [PY, str(HERE / "load_server.py"), "--chunks", "50"]
     proc = subprocess.Popen(
         ["taskset", "-c", "0", *cmd], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
@@ -40,7 +41,8 @@ def _server() -> tuple[subprocess.Popen[str], str]:
     return proc, proc.stdout.readline().strip()
 
 
-def _count(tree: str, recipe: str, url: str, n: int) -> int:
+def count(tree: str, recipe: str, url: str, n: int) -> int:
+    """User-space instructions of one run of ``recipe`` (``n`` requests at C=100) on core 1."""
     cmd = ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", PY]
     cmd += [str(HERE / "client_recipes.py"), recipe, "--url", url, "--requests", str(n)]
     res = subprocess.run(
@@ -61,18 +63,18 @@ def main() -> None:
     out: dict[tuple[str, str], list[float]] = {}
     wanted = os.environ.get("AB_KINDS", "request,chunk").split(",")
     for label, recipe, small, large, per in (k for k in KINDS if k[0] in wanted):
-        server, url = _server()
+        proc, url = server()
         try:
             for rep in range(int(os.environ.get("AB_REPS", "3"))):
                 for name, tree in trees.items():
                     run = recipe.replace("seedclient", "floor") if name == "floor" else recipe
-                    a = _count(tree, run, url, small)
-                    b = _count(tree, run, url, large)
+                    a = count(tree, run, url, small)
+                    b = count(tree, run, url, large)
                     value = (b - a) / (large - small) / per
                     out.setdefault((label, name), []).append(value)
                     print(label, name, rep, round(value), flush=True)
         finally:
-            server.terminate()
+            proc.terminate()
     for (label, name), values in out.items():
         print("MEDIAN", label, name, round(statistics.median(values)), [round(v) for v in values])
 

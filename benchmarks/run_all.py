@@ -1,4 +1,5 @@
-"""Run every benchmark and rewrite benchmarks/RESULTS.md. ``--quick``: a smoke run (< 3 min).
+"""Run every benchmark and rewrite benchmarks/RESULTS.md. ``--quick``: a smoke run (< 3 min),
+then the instruction guard (``guard.py``), whose failure fails the run.
 
 Method: servers run in their own process pinned to core 0, each client recipe in a fresh
 process pinned to core 1 (where ``taskset`` exists); recipes are interleaved across repeats;
@@ -145,36 +146,54 @@ def import_times(repeats: int) -> dict[str, float]:
     return out
 
 
-def instructions(name: str, server: Server, small: int, large: int) -> int | None:
-    """User-space instructions per request by callgrind: the difference of two run lengths."""
+def callgrind(cmd: list[str]) -> int | None:
+    """User-space instructions of one command (callgrind), or None without valgrind."""
     if not shutil.which("valgrind"):
         return None
+    res = subprocess.run(
+        ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", PY, *cmd],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    line = [ln for ln in res.stderr.splitlines() if "Collected" in ln]
+    return int(line[-1].split()[-1]) if line else None
+
+
+def instructions(
+    name: str, server: Server, small: int, large: int, concurrency: int = 100, per: int = 1
+) -> int | None:
+    """Instructions per request (``per``: per unit of a request, e.g. a stream's chunks):
+    the difference of two run lengths, so start-up cancels out."""
     counts = []
     for n in (small, large):
-        res = subprocess.run(
-            [
-                "valgrind",
-                "--tool=callgrind",
-                "--callgrind-out-file=/dev/null",
-                PY,
-                str(HERE / "client_recipes.py"),
-                name,
-                "--url",
-                server.url,
-                "--requests",
-                str(n),
-                "--concurrency",
-                "100",
-            ],
-            capture_output=True,
-            text=True,
-            check=False,
+        recipe = [str(HERE / "client_recipes.py"), name, "--url", server.url]
+        counts.append(callgrind([*recipe, "--requests", str(n), "--concurrency", str(concurrency)]))
+    if None in counts:
+        return None
+    return (counts[1] - counts[0]) // ((large - small) * per)  # type: ignore[operator]
+
+
+def sse_instructions(name: str, read: int, chunks: int = 200) -> int | None:
+    """Instructions per chunk of the SSE micro-benchmark's recipe (10 vs 30 rounds)."""
+    counts = []
+    for rounds in (10, 30):
+        counts.append(
+            callgrind(
+                [
+                    str(HERE / "sse_decode.py"),
+                    *("--recipes", name, "--read", str(read), "--chunks", str(chunks)),
+                    *("--rounds", str(rounds), "--repeats", "1"),
+                ]
+            )
         )
-        line = [ln for ln in res.stderr.splitlines() if "Collected" in ln]
-        if not line:
-            return None
-        counts.append(int(line[-1].split()[-1]))
-    return (counts[1] - counts[0]) // (large - small)
+    if None in counts:
+        return None
+    return (counts[1] - counts[0]) // (20 * (chunks + 2))  # type: ignore[operator]
+
+
+def pair(floor: int | None, ours: int | None) -> dict[str, int] | None:
+    return None if floor is None or ours is None else {"floor": floor, "seedclient": ours}
 
 
 def versions() -> dict[str, str]:
@@ -248,10 +267,22 @@ def main() -> None:
             st, server, 50 if q else 600, 100, reps, "cpu_us_per_chunk"
         )
         if not q:
-            results["instructions"] = {
-                name: instructions(name, server, 300, 900)
-                for name in ("floor", "seedclient", "seedclient-classifier")
-            }
+            ins = results["instructions"] = {}
+            floor = instructions("floor", server, 300, 900)
+            ins["non-stream per request, C=100"] = pair(
+                floor, instructions("seedclient", server, 300, 900)
+            )
+            ins["non-stream per request, C=1000"] = pair(
+                instructions("floor", server, 2000, 4000, 1000),
+                instructions("seedclient", server, 2000, 4000, 1000),
+            )
+            ins["Classifier per item, C=100"] = pair(
+                floor, instructions("seedclient-classifier", server, 300, 900)
+            )
+            ins["stream per chunk, burst"] = pair(
+                instructions("floor-stream", server, 100, 300, per=50),
+                instructions("seedclient-stream", server, 100, 300, per=50),
+            )
     finally:
         server.close()
 
@@ -265,6 +296,12 @@ def main() -> None:
             reps,
             "cpu_us_per_chunk",
         )
+        if not q:
+            # C=10: slowed down by callgrind, the client still keeps pace with the server.
+            results["instructions"]["stream per chunk, paced 20 ms"] = pair(
+                instructions("floor-stream", paced, 20, 60, 10, per=50),
+                instructions("seedclient-stream", paced, 20, 60, 10, per=50),
+            )
     finally:
         paced.close()
 
@@ -292,6 +329,10 @@ def main() -> None:
         for r in rows.values():
             r["ratio"] = r["cpu_us_per_chunk"] / rows["floor"]["cpu_us_per_chunk"]
         results["sse_decode"][read] = rows
+        if not q:
+            results["instructions"][f"SSE decode per chunk, {read}-byte reads"] = pair(
+                sse_instructions("floor", read), sse_instructions("seedclient", read)
+            )
 
     results["import"] = import_times(3 if q else 10)
 
@@ -364,6 +405,8 @@ def main() -> None:
         report += "\n" + KEEP_MARKER + kept.rstrip() + "\n"
     out.write_text(report)
     print(f"wrote {args.output} in {results['seconds']:.0f}s")
+    if q:  # the guard: instructions per request and per chunk against baseline.json
+        sys.exit(subprocess.run([PY, str(HERE / "guard.py")], check=False).returncode)
 
 
 if __name__ == "__main__":

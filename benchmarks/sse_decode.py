@@ -3,8 +3,8 @@
 Decoders fed the same realistic Seed stream (N chunks + usage + [DONE]) in 1 KiB reads:
 
 - floor: ``bytes.split(b"\\n\\n")`` + ``msgspec.json.decode`` (no SSE rules at all);
-- seedclient: ``SSEDecoder.feed_raw`` (as ChatStream uses it) + the cached
-  ``ChatCompletionChunk`` decoder;
+- seedclient: ``SSEDecoder.feed_joined`` and the cached ``ChatCompletionChunk`` decoder,
+  as ChatStream uses them (a read's plain events decoded in one call);
 - httpx-sse: its line and event decoders + ``json.loads``;
 - openai: its ``SSEDecoder`` + ``construct_type`` into its ``ChatCompletionChunk`` models.
 
@@ -48,17 +48,30 @@ def floor(pieces: list[bytes]) -> int:
 
 
 def seedclient(pieces: list[bytes]) -> int:
+    """What ChatStream does: a read of plain events packed by ``feed_joined`` and decoded
+    in one call (one event: ``decode``), anything else event by event."""
     from seedclient import SSEDecoder
     from seedclient._wire.chat import chunk_decoder
 
-    decode = chunk_decoder.decode
+    decode, decode_lines = chunk_decoder.decode, chunk_decoder.decode_lines
     dec = SSEDecoder()
     n = 0
     for piece in pieces:
-        for _, data, _, _ in dec.feed_raw(piece):  # what ChatStream does
-            if data != b"[DONE]":
+        got = dec.feed_joined(piece)
+        if isinstance(got, tuple):
+            data, count = got
+            if data == b"[DONE]" or data.endswith(b"\n[DONE]"):
+                data, count = data[:-7], count - 1
+            if count == 1:
                 decode(data)
-                n += 1
+            elif count:
+                decode_lines(data)
+            n += count
+        else:
+            for _, data, _, _ in got:
+                if data != b"[DONE]":
+                    decode(data)
+                    n += 1
     return n
 
 

@@ -97,6 +97,7 @@ class Classifier:
         if any(not lab or "," in lab or "\n" in lab for lab in labels):
             raise ConfigurationError("labels must be non-empty and hold no commas or newlines")
         self._by_norm = {normalize(lab): lab for lab in labels}
+        self._exact = frozenset(labels)
         if len(self._by_norm) != len(labels):
             raise ConfigurationError("labels must be distinct (ignoring case and punctuation)")
         self.labels = labels
@@ -196,6 +197,8 @@ class Classifier:
     # ------------------------------------------------------------------ one text
 
     def _parse(self, answer: str) -> list[str] | None:
+        if answer in self._exact and not self.multi_label:
+            return [answer]  # the usual answer: a label exactly as written (no regex)
         parts = answer.split(",") if self.multi_label else [answer]
         found = []
         for part in parts:
