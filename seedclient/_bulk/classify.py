@@ -167,11 +167,11 @@ class Classifier:
         return params
 
     def _no_logprobs(self, asked: Mapping[str, Any]) -> None:
-        """An answer to ``asked`` came without the log-probabilities it asked for: ask with
-        ``top_logprobs`` from now on, or, if that request had it, stop asking."""
+        """``asked`` got no log-probabilities: add ``top_logprobs``, or if it had it, stop."""
         params = self._params
         if "top_logprobs" not in asked:
-            params.setdefault("top_logprobs", 1)
+            if params.get("logprobs"):  # (not if an answer to a later request stopped it)
+                params.setdefault("top_logprobs", 1)
         elif params.pop("logprobs", None):
             params.pop("top_logprobs", None)
             log.info("the server sends no log-probabilities: confidence will be None")

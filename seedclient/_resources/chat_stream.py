@@ -195,18 +195,17 @@ class ChatStream(TypedStream):
         """
         if isinstance(got, tuple):
             data, n = got
-            if data == _DONE or data.endswith(_LAST_DONE):
-                self._at_done = True
-                data, n = data[: -len(_LAST_DONE)], n - 1
-                if not n:
-                    return []
+            done = data == _DONE or data.endswith(_LAST_DONE)
+            body, k = (data[: -len(_LAST_DONE)], n - 1) if done else (data, n)
             try:
-                if n == 1:  # (a paced stream: one event a read)
-                    return [chunk_decoder.decode(data)]
-                chunks = chunk_decoder.decode_lines(data)
+                if k == 1:  # (a paced stream: one event a read)
+                    chunks = [chunk_decoder.decode(body)]
+                else:
+                    chunks = chunk_decoder.decode_lines(body) if k else []
             except msgspec.DecodeError:
-                chunks = []
-            if len(chunks) == n:  # (blank data is skipped there: then count each anew)
+                chunks = None
+            if chunks is not None and len(chunks) == k:  # (decode_lines skips blank data)
+                self._at_done = done
                 return chunks
             got = [("message", line, None, None) for line in data.split(b"\n")]
         out: list[ChatCompletionChunk] = []
