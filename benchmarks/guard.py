@@ -84,6 +84,7 @@ def main() -> int:
                 {
                     "date": dt.date.today().isoformat(),
                     "python": platform.python_version(),
+                    "note": "one run of guard.py --record (a median of runs is steadier)",
                     "figures": figures,
                 },
                 indent=1,
