@@ -261,6 +261,8 @@ class Call:
     async def open_stream(self) -> StreamResponse:
         """Open an event stream: retried until its response headers say 2xx."""
         while True:
+            # The attempt as in send_decoded, written out in each so that the transport is
+            # awaited from the retry loop itself (no coroutine of its own per request).
             sent, watch = self._begin()
             try:
                 try:

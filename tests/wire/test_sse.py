@@ -172,11 +172,16 @@ def streams(draw: st.DrawFn) -> bytes:
     return b"".join(parts)
 
 
+def cut_at(raw: bytes, cuts: list[int]) -> list[bytes]:
+    """``raw`` in pieces, cut at each offset (past the end: at the end)."""
+    points = sorted({min(c, len(raw)) for c in cuts})
+    return [raw[a:b] for a, b in zip([0, *points], [*points, len(raw)], strict=True)]
+
+
 @given(streams(), st.lists(st.integers(0, 200), max_size=8))
 @settings(max_examples=300, deadline=None)
 def test_any_chunking_gives_the_same_events(raw: bytes, cuts: list[int]) -> None:
-    points = sorted({min(c, len(raw)) for c in cuts})
-    chunks = [raw[a:b] for a, b in zip([0, *points], [*points, len(raw)], strict=True)]
+    chunks = cut_at(raw, cuts)
     assert feed_all(chunks) == feed_all([raw])
 
 
@@ -295,14 +300,12 @@ _PLAIN_PIECES = st.sampled_from(
 )
 @settings(max_examples=400, deadline=None)
 def test_joined_agrees_with_raw_on_json_like_streams(raw: bytes, cuts: list[int]) -> None:
-    points = sorted({min(c, len(raw)) for c in cuts})
-    chunks = [raw[a:b] for a, b in zip([0, *points], [*points, len(raw)], strict=True)]
+    chunks = cut_at(raw, cuts)
     assert joined_events(chunks) == raw_events(chunks) == raw_events([raw])
 
 
 @given(streams(), st.lists(st.integers(0, 200), max_size=8))
 @settings(max_examples=300, deadline=None)
 def test_joined_agrees_with_raw_on_any_stream(raw: bytes, cuts: list[int]) -> None:
-    points = sorted({min(c, len(raw)) for c in cuts})
-    chunks = [raw[a:b] for a, b in zip([0, *points], [*points, len(raw)], strict=True)]
+    chunks = cut_at(raw, cuts)
     assert joined_events(chunks) == raw_events([raw])
