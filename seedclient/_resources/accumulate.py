@@ -112,10 +112,6 @@ class ChunkAccumulator:
         self.usage: Usage | None = None
         self.overflowed = False
 
-    def add(self, chunk: ChatCompletionChunk) -> None:
-        """Take one chunk."""
-        self.add_all((chunk,))
-
     def add_all(self, chunks: Sequence[ChatCompletionChunk]) -> None:
         """Take chunks in order, up to the first that carries an error (one call a read,
         not a chunk; written for the usual chunk: one choice, a piece of content)."""
@@ -134,18 +130,17 @@ class ChunkAccumulator:
                 if state is None:
                     state = states[c.index] = _ChoiceState()
                 d = c.delta
-                content = d.content
-                if content:
-                    state.content.append(content)
-                    self._kept += len(content)
-                    if self._kept > self._max_kept:
-                        self._overflow(state)
-                reasoning = d.reasoning_content
-                if reasoning:
-                    state.reasoning.append(reasoning)
-                    self._kept += len(reasoning)
-                    if self._kept > self._max_kept:
-                        self._overflow(state)
+                if d.content:
+                    state.content.append(d.content)
+                    self._kept += len(d.content)
+                if d.reasoning_content:
+                    state.reasoning.append(d.reasoning_content)
+                    self._kept += len(d.reasoning_content)
+                if self._kept > self._max_kept:
+                    # The chunks still flow to the caller; only the assembled copy stops here.
+                    self.overflowed = True
+                    state.content.clear()
+                    state.reasoning.clear()
                 if d.role:
                     state.role = d.role
                 if d.tool_calls:
@@ -154,12 +149,6 @@ class ChunkAccumulator:
                     state.finish_reason = c.finish_reason
                 if c.logprobs is not None and c.logprobs.content:
                     state.logprobs.extend(c.logprobs.content)
-
-    def _overflow(self, state: _ChoiceState) -> None:
-        # The chunks still flow to the caller; only the assembled copy stops here.
-        self.overflowed = True
-        state.content.clear()
-        state.reasoning.clear()
 
     @property
     def finished(self) -> bool:

@@ -275,7 +275,9 @@ def _cross_check(provider: Provider, body: dict[str, Any]) -> bool:
     return top_p is not None and top_p < provider.top_p_min
 
 
-#: Not part of a memo key: the messages (checked on every call) and the call's options.
+#: Left out of a memo key unless a plain string or int: the messages (checked on every
+#: call) and the call's options (keyed, they are harmless; testing the name first would
+#: cost a lookup per parameter on every call).
 _NOT_KEYED = CALL_OPTIONS | {"messages"}
 #: Parameter sets memoised per provider; past this many the memo starts again.
 _MEMO_SIZE = 256

@@ -135,7 +135,7 @@ class SSEDecoder:
         bytes: no event objects are built, which is what a hot loop that hands the data
         straight to a JSON decoder wants."""
         complete = self._complete(chunk)
-        return self._events(complete.split(b"\n\n")[:-1]) if complete else []
+        return self._events(complete) if complete else []
 
     def feed_joined(self, chunk: bytes) -> tuple[bytes, int] | list[RawEvent]:
         """Like ``feed_raw``; but when every event the chunk completes is one plain
@@ -158,7 +158,7 @@ class SSEDecoder:
             parts = (len(inner) - len(joined)) // 7
             if joined.count(b"\n") == parts:
                 return joined, parts + 1
-        return self._events(complete.split(b"\n\n")[:-1])
+        return self._events(complete)
 
     def _complete(self, chunk: bytes) -> bytes:
         """The framing of one read: the complete blocks it ends, each followed by its blank
@@ -213,8 +213,10 @@ class SSEDecoder:
                     self._overflow(len(block))
         return complete
 
-    def _events(self, blocks: list[bytes]) -> list[RawEvent]:
-        """The events of complete blocks, in order."""
+    def _events(self, complete: bytes) -> list[RawEvent]:
+        """The events of complete blocks (``_complete``'s answer), in order."""
+        blocks = complete.split(b"\n\n")
+        blocks.pop()  # the empty piece after the last blank line
         events: list[RawEvent] = []
         last_id, retry = self._last_id, self._retry
         for block in blocks:
