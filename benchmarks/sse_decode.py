@@ -60,12 +60,14 @@ def seedclient(pieces: list[bytes]) -> int:
         got = dec.feed_joined(piece)
         if isinstance(got, tuple):
             data, count = got
-            if data == b"[DONE]" or data.endswith(b"\n[DONE]"):
-                data, count = data[:-7], count - 1
             if count == 1:
-                decode(data)
-            elif count:
-                decode_lines(data)
+                if data != b"[DONE]":
+                    decode(data)
+                    n += 1
+                continue
+            if data.endswith(b"\n[DONE]"):
+                data, count = data[:-7], count - 1
+            decode_lines(data)
             n += count
         else:
             for _, data, _, _ in got:

@@ -195,10 +195,14 @@ class ChatStream(TypedStream):
         """
         if isinstance(got, tuple):
             data, n = got
-            done = data == _DONE or data.endswith(_LAST_DONE)
-            body, k = (data[: -len(_LAST_DONE)], n - 1) if done else (data, n)
+            if n == 1:  # (a paced stream: one event a read)
+                done = data == _DONE
+                body, k = data, 0 if done else 1
+            else:  # (lines: [DONE] can only be the last)
+                done = data.endswith(_LAST_DONE)
+                body, k = (data[: -len(_LAST_DONE)], n - 1) if done else (data, n)
             try:
-                if k == 1:  # (a paced stream: one event a read)
+                if k == 1:
                     chunks = [chunk_decoder.decode(body)]
                 else:
                     chunks = chunk_decoder.decode_lines(body) if k else []

@@ -99,7 +99,9 @@ class SSEDecoder:
         "_pending_cr",
         "_pieces",
         "_pieces_len",
+        "_plain",
         "_retry",
+        "_small",
         "_started",
         "_tail",
     )
@@ -115,6 +117,9 @@ class SSEDecoder:
         self._retry: int | None = None
         self._pending_cr = False
         self._started = False
+        #: started, no CR pending and nothing large carried: ``feed_joined``'s inline path
+        self._plain = False
+        self._small = min(max_event_bytes, _BIG)  # a read no larger needs no size check
 
     @property
     def last_event_id(self) -> str | None:
@@ -144,25 +149,54 @@ class SSEDecoder:
         them all (``msgspec.json.Decoder.decode_lines``). The events are the same; only
         their packaging differs.
         """
+        if self._plain and chunk.find(b"\r") < 0:
+            # The usual read, inline (it is once per read of every stream): started, no CR
+            # anywhere, nothing large carried, and (tail included) no larger than any limit,
+            # so no block in it can be too large.
+            if self._tail:
+                chunk = self._tail + chunk
+            if len(chunk) <= self._small:
+                end = chunk.rfind(b"\n\n")
+                if end < 0:
+                    self._tail = chunk
+                    return []
+                self._tail = chunk[end + 2 :]
+                if chunk.startswith(b"data: "):
+                    if chunk.find(b"\n") == end:  # one line: a paced stream's read
+                        return chunk[6:end], 1
+                    return self._joined(chunk[: end + 2])
+                return self._events(chunk[: end + 2])
+            self._tail = b""  # (now in chunk)
         complete = self._complete(chunk)
         if not complete:
             return []
         if complete.startswith(b"data: "):
-            if complete.find(b"\n") == len(complete) - 2:  # one line: a paced stream's read
+            if complete.find(b"\n") == len(complete) - 2:
                 return complete[6:-2], 1
-            # Plain when each block is one "data: " line: then every "\n\ndata: " parts
-            # two blocks (each shortens the join by 7 bytes), and the join holds no other
-            # line end (so no other field, comment or line).
-            inner = complete[6:-2]
-            joined = inner.replace(b"\n\ndata: ", b"\n")
-            parts = (len(inner) - len(joined)) // 7
-            if joined.count(b"\n") == parts:
-                return joined, parts + 1
+            return self._joined(complete)
+        return self._events(complete)
+
+    def _joined(self, complete: bytes) -> tuple[bytes, int] | list[RawEvent]:
+        """``feed_joined``'s answer for complete blocks that start with ``data: ``."""
+        # Plain when each block is one "data: " line: then every "\n\ndata: " parts two
+        # blocks (each shortens the join by 7 bytes), and the join holds no other line end
+        # (so no other field, comment or line).
+        inner = complete[6:-2]
+        joined = inner.replace(b"\n\ndata: ", b"\n")
+        parts = (len(inner) - len(joined)) // 7
+        if joined.count(b"\n") == parts:
+            return joined, parts + 1
         return self._events(complete)
 
     def _complete(self, chunk: bytes) -> bytes:
         """The framing of one read: the complete blocks it ends, each followed by its blank
         line (b"" when none ended); the unfinished rest is kept for the next read."""
+        try:
+            return self._frame(chunk)
+        finally:
+            self._plain = self._started and not self._pending_cr and self._pieces is None
+
+    def _frame(self, chunk: bytes) -> bytes:
         if not self._started:
             chunk = self._tail + chunk
             if len(chunk) < 3 and _BOM.startswith(chunk):

@@ -309,3 +309,36 @@ def test_joined_agrees_with_raw_on_json_like_streams(raw: bytes, cuts: list[int]
 def test_joined_agrees_with_raw_on_any_stream(raw: bytes, cuts: list[int]) -> None:
     chunks = cut_at(raw, cuts)
     assert joined_events(chunks) == raw_events([raw])
+
+
+def _outcomes(chunks: list[bytes], joined: bool) -> list[object]:
+    """Per read: its events (unpacked as ``joined_events`` does), or the error it raised;
+    reading goes on after an error, as a caller that catches it may."""
+    dec = SSEDecoder(max_event_bytes=24)
+    out: list[object] = []
+    for c in chunks:
+        try:
+            got = dec.feed_joined(c) if joined else dec.feed_raw(c)
+        except StreamError as exc:
+            out.append(str(exc))
+            continue
+        if isinstance(got, tuple):
+            got = [("message", line, dec.last_event_id, dec.retry) for line in got[0].split(b"\n")]
+        out.append(got)
+    return out
+
+
+@given(
+    st.lists(
+        st.one_of(_PLAIN_PIECES, st.sampled_from([b"data: " + b"L" * 30 + b"\n\n", b"x" * 26])),
+        max_size=12,
+    ).map(b"".join),
+    st.lists(st.integers(0, 300), max_size=6),
+)
+@settings(max_examples=400, deadline=None)
+def test_joined_raises_where_raw_raises(raw: bytes, cuts: list[int]) -> None:
+    """A small max_event_bytes: the same events and the same errors at the same reads,
+    whether a read takes feed_joined's inline path or not (a carried tail plus a read can
+    pass the limit when neither does)."""
+    chunks = cut_at(raw, cuts)
+    assert _outcomes(chunks, joined=True) == _outcomes(chunks, joined=False)
