@@ -108,6 +108,19 @@ def test_unhashable_values_take_the_full_check_and_are_not_kept() -> None:
     assert not ark.memo
 
 
+def test_call_options_do_not_cost_the_memo_or_reach_the_body() -> None:
+    ark = fresh()
+    plain = body(ark, max_tokens=5, temperature=0.5)
+    opts = {"timeout": 2.5, "extra_headers": {"X-Trace": "t"}, "max_retries": 1}
+    for _ in range(2):
+        assert body(ark, max_tokens=5, temperature=0.5, **opts) == plain
+    assert body(ark, max_tokens=5, temperature=0.5, **{**opts, "timeout": 9.0}) == plain
+    # Keyed once without options and once with them (the timeout's value is not keyed).
+    assert len(ark.memo) == 2
+    with pytest.raises(ConfigurationError, match="max_tokens must be an integer"):
+        body(ark, max_tokens=5.0, temperature=0.5, **opts)  # equal to 5, but a float
+
+
 def test_the_memo_stays_bounded() -> None:
     ark = fresh()
     for i in range(_MEMO_SIZE * 3):
