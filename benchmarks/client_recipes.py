@@ -85,6 +85,28 @@ async def floor_stream(url: str) -> tuple[Call, Any]:
     return call, session.close
 
 
+async def aiohttp_read_stream(url: str) -> tuple[Call, Any]:
+    """Not a client: aiohttp's own reads of the stream and nothing else (no line splitting,
+    no JSON), the least any client on aiohttp spends per chunk. Chunks are counted by their
+    blank lines, one C call a read."""
+    import aiohttp
+    import msgspec
+
+    session = aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0))
+    target = url + "/chat/completions"
+
+    async def call() -> tuple[int, float]:
+        n = 0
+        data = msgspec.json.encode(STREAM_BODY)
+        async with session.post(target, data=data, headers=HEADERS) as resp:
+            read = resp.content.readany
+            while piece := await read():
+                n += piece.count(b"\n\n")
+        return n - 1, 0.0  # [DONE] is not a chunk (counted as the floor counts)
+
+    return call, session.close
+
+
 def _observed() -> dict[str, Any]:
     """``SEEDCLIENT_BENCH_TELEMETRY``: ``hooks`` (a hook that does nothing) or ``otel``
     (OpenTelemetry's SDK, spans and metrics kept in memory); unset: neither."""
@@ -232,6 +254,7 @@ RECIPES: dict[str, Recipe] = {
     "openai": openai_create,
     "openai-aiohttp": openai_aiohttp_create,
     "floor-stream": floor_stream,
+    "aiohttp-read-stream": aiohttp_read_stream,
     "seedclient-stream": seedclient_stream,
     "openai-stream": openai_stream,
     "openai-aiohttp-stream": openai_aiohttp_stream,

@@ -192,8 +192,15 @@ def sse_instructions(name: str, read: int, chunks: int = 200) -> int | None:
     return (counts[1] - counts[0]) // (20 * (chunks + 2))  # type: ignore[operator]
 
 
-def pair(floor: int | None, ours: int | None) -> dict[str, int] | None:
-    return None if floor is None or ours is None else {"floor": floor, "seedclient": ours}
+def pair(floor: int | None, ours: int | None, reads: int | None = None) -> dict[str, int] | None:
+    """A figure's row; ``reads``: aiohttp's reads alone (no client), the least any client on
+    aiohttp can spend."""
+    if floor is None or ours is None:
+        return None
+    row = {"floor": floor, "seedclient": ours}
+    if reads is not None:
+        row["aiohttp_reads"] = reads
+    return row
 
 
 def versions() -> dict[str, str]:
@@ -282,6 +289,7 @@ def main() -> None:
             ins["stream per chunk, burst"] = pair(
                 instructions("floor-stream", server, 100, 300, per=50),
                 instructions("seedclient-stream", server, 100, 300, per=50),
+                instructions("aiohttp-read-stream", server, 100, 300, per=50),
             )
     finally:
         server.close()
@@ -301,6 +309,7 @@ def main() -> None:
             results["instructions"]["stream per chunk, paced 20 ms"] = pair(
                 instructions("floor-stream", paced, 20, 60, 10, per=50),
                 instructions("seedclient-stream", paced, 20, 60, 10, per=50),
+                instructions("aiohttp-read-stream", paced, 20, 60, 10, per=50),
             )
     finally:
         paced.close()
