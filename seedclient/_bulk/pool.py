@@ -249,6 +249,8 @@ class BatchRun(Generic[R]):
             await self._finish()
             raise StopAsyncIteration from None
         pool.slots.release()
+        if self.checkpoint is not None:
+            self.checkpoint.flush()  # its row is written before the result is handed over
         return result
 
     def _told(

@@ -197,3 +197,61 @@ def read_rows(path: Path) -> list[dict[str, object]]:
         with open(path, newline="", encoding="utf-8") as f:
             return list(csv.DictReader(f))
     return [msgspec.json.decode(line) for line in path.read_bytes().splitlines()]
+
+
+async def test_each_row_is_written_before_its_result_is_handed_over_in_few_writes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Items that finish together are written with one system call, and never later than
+    the moment their results reach the caller."""
+    import os
+
+    from seedclient import Classifier, SeedClient
+    from seedclient.testing import FakeSeedServer
+
+    path = tmp_path / "labels.jsonl"
+    writes: list[int] = []
+    real_write = os.write
+
+    def counted(fd: int, data: bytes) -> int:
+        writes.append(fd)
+        return real_write(fd, data)
+
+    texts = [f"review {i}: fine" for i in range(60)]
+    async with (
+        FakeSeedServer() as server,
+        SeedClient(provider=server.provider, base_url=server.url, api_key="t") as c,
+    ):
+        clf = Classifier(c, labels=["positive", "negative"], concurrency=30)
+        monkeypatch.setattr(os, "write", counted)
+        async with clf.classify(texts, checkpoint=path) as run:
+            async for r in run:
+                on_disk = {row["id"] for row in lines(path)}
+                assert r.id in on_disk  # its row was there when the result came
+    assert sorted(int(row["id"]) for row in lines(path)) == list(range(1, 61))
+    assert len(writes) < len(texts) // 2, writes  # 30 answers at a time: batched
+
+
+def test_a_failed_last_write_still_closes_and_unlocks(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import errno
+    import os
+
+    path = tmp_path / "out.jsonl"
+    ck = Checkpoint(path)
+    ck.append({"id": "a", "error": None})
+
+    def full(fd: int, data: bytes) -> int:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(os, "write", full)
+    with pytest.raises(OSError, match="No space left"):
+        ck.close()
+    monkeypatch.undo()
+    ck.close()  # idempotent: nothing left to write
+    with pytest.raises(ValueError, match="the checkpoint is closed"):
+        ck.append({"id": "b", "error": None})
+    again = Checkpoint(path)  # the lock was released: a new writer takes the file
+    assert len(again.done) == 0  # the row never reached the disk
+    again.close()
