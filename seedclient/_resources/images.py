@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 import os
-import urllib.request
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -61,6 +60,8 @@ def _aiml_size(size: Any) -> Any:
 
 def _download(url: str, timeout: float) -> bytes:
     """A generated image's bytes (no key is sent: the URL carries its own signature)."""
+    import urllib.request  # (here: it pulls in http.client and email, rarely needed)
+
     with urllib.request.urlopen(url, timeout=timeout) as resp:
         data: bytes = resp.read(_SAVE_LIMIT + 1)
     if len(data) > _SAVE_LIMIT:

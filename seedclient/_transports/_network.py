@@ -12,7 +12,6 @@ from __future__ import annotations
 import os
 import socket
 import ssl as ssl_module
-import urllib.request
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -56,6 +55,11 @@ class ProxyRoutes:
     __slots__ = ("_cache", "_env", "_fixed")
 
     def __init__(self, proxy: str | None, *, trust_env: bool = True) -> None:
+        # urllib.request is imported here, not at the top: it pulls in http.client and the
+        # email package, about a twentieth of `import seedclient`; aiohttp loads it anyway
+        # by the time a client exists.
+        import urllib.request
+
         self._fixed = None if proxy is None else _check_proxy(proxy, "proxy=")
         env = urllib.request.getproxies() if trust_env and proxy is None else {}
         self._env = {k: v for k, v in env.items() if k in ("http", "https", "all", "no")}
@@ -76,6 +80,8 @@ class ProxyRoutes:
             return self._cache[key]
         env = self._env
         chosen = env.get(parts.scheme) or env.get("all")
+        import urllib.request  # (loaded by __init__: a lookup in sys.modules)
+
         # proxy_bypass_environment: the standard library's NO_PROXY rule (not in typeshed).
         bypass = urllib.request.proxy_bypass_environment  # type: ignore[attr-defined]
         if chosen is not None and bypass(parts.hostname or "", env):
