@@ -164,7 +164,7 @@ class Checkpoint:
         rows = self._rows
         if rows:
             self._rows = []
-            self._write(rows[0] if len(rows) == 1 else b"".join(rows))
+            self._write(b"".join(rows))  # (one row: joined without a copy)
 
     def close(self) -> None:
         """Write the rows kept, compact the file to one row per id if it needs it, close it,
