@@ -161,6 +161,9 @@ class SSEDecoder:
                     self._tail = chunk
                     return []
                 self._tail = chunk[end + 2 :]
+                # The general path's tests below, read on chunk itself: slicing out the
+                # complete part first and sharing them measured 1.2k instructions a chunk
+                # more at 256-byte reads (most reads end inside an event).
                 if chunk.startswith(b"data: "):
                     if chunk.find(b"\n") == end:  # one line: a paced stream's read
                         return chunk[6:end], 1
